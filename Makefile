@@ -1,0 +1,116 @@
+# rtd: a real-time UDP data plane beside the Linux stack on one NIC.
+#
+#   make            build build/rtd, build/rtctl (BPF embedded via skeletons)
+#   make test       install deps, build, run unit and namespace tests
+#   make demo       install deps, build, run the latency/throughput demo
+#   make bench      install deps, build, run the benchmark
+#   make install    PREFIX=/usr/local by default
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+B        := build
+CC       ?= gcc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -I. -I$(B) -fno-strict-aliasing
+LDLIBS   := -lxdp -lbpf -lelf -lz -lpthread
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Iinclude \
+	-I/usr/include/$(shell $(CC) -dumpmachine)
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(B)/%.bpf.o,$(BPF_SRCS))
+SKELS    := $(patsubst bpf/%.bpf.c,$(B)/%.skel.h,$(BPF_SRCS))
+
+RTD_SRCS := $(wildcard rtd/*.c rtd/apps/*.c)
+RTD_OBJS := $(patsubst %.c,$(B)/%.o,$(RTD_SRCS))
+CTL_SRCS := $(wildcard ctl/*.c) rtd/portset.c
+CTL_OBJS := $(patsubst %.c,$(B)/%.o,$(CTL_SRCS))
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOLS    := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRCS))
+
+# Pure modules: no privileges, no kernel objects; unit tests link these,
+# built with sanitizers.
+UNIT_LIB_SRCS := rtd/portset.c rtd/csum.c rtd/eth.c rtd/ip.c rtd/udp.c \
+	rtd/stack.c rtd/neigh_table.c rtd/config.c
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+.PHONY: all deps test unit nettest demo bench install clean tools
+.SECONDARY:
+
+all: $(B)/rtd $(B)/rtctl
+
+deps:
+	@sh scripts/deps.sh build
+
+$(B)/%.bpf.o: bpf/%.bpf.c include/rtd/maps.h | $(B)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(B)/%.skel.h: $(B)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@
+
+$(B)/rtd/%.o: rtd/%.c $(SKELS) $(wildcard include/rtd/*.h rtd/*.h) | $(B)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/ctl/%.o: ctl/%.c $(wildcard include/rtd/*.h ctl/*.h) | $(B)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/rtd: $(RTD_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/rtctl: $(CTL_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^
+
+$(B)/tools/%: tests/tools/%.c | $(B)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< -lpthread -lm
+
+tools: $(TOOLS)
+
+$(B)/unit/%: tests/unit/%.c $(UNIT_LIB_SRCS) $(wildcard include/rtd/*.h rtd/*.h) | $(B)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $< $(UNIT_LIB_SRCS) -lcmocka
+
+$(B):
+	@mkdir -p $(B)
+
+unit: $(UNIT_BINS)
+	@sh tests/unit/run.sh $(UNIT_BINS)
+
+nettest: all tools
+	@sh tests/net/run.sh
+
+test:
+	@sh scripts/deps.sh test
+	@$(MAKE) --no-print-directory all tools $(UNIT_BINS)
+	@sh tests/run.sh
+
+demo:
+	@sh scripts/deps.sh demo
+	@$(MAKE) --no-print-directory all tools
+	@sh tests/demo.sh
+
+bench:
+	@sh scripts/deps.sh bench
+	@$(MAKE) --no-print-directory all tools
+	@sh tests/demo.sh --bench
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(B)/rtd $(DESTDIR)$(PREFIX)/sbin/rtd
+	install -m 0755 $(B)/rtctl $(DESTDIR)$(PREFIX)/bin/rtctl
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' systemd/rtd@.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/rtd@.service
+	install -m 0644 systemd/rtd.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/rtd.conf 2>/dev/null || \
+		{ install -d $(DESTDIR)$(PREFIX)/lib/sysusers.d && install -m 0644 systemd/rtd.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/rtd.conf; }
+	install -d $(DESTDIR)/etc/rtd
+	[ -e $(DESTDIR)/etc/rtd/rtd.conf ] || install -m 0644 systemd/rtd.conf $(DESTDIR)/etc/rtd/rtd.conf
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * rtd's control socket: a UNIX SOCK_SEQPACKET socket, one request message,
+ * one reply message.  rtd sends facts as fixed-size records; rtctl does all
+ * formatting (text or JSON), the way ip(8) formats netlink.
+ */
+#ifndef RTD_CTL_H
+#define RTD_CTL_H
+
+#include <linux/types.h>
+#include <netinet/in.h>
+
+#include "rtd/portset.h"
+
+#define RTD_CTL_VERSION 1
+#define RTD_CTL_DIR "/run/rtd"
+/* Largest reply rtd sends; rtctl receives into a buffer this large. */
+#define RTD_CTL_MAX_MSG (1u << 20)
+
+enum rtd_ctl_cmd {
+	RTD_CTL_STATUS = 1,
+	RTD_CTL_PORT_LIST,
+	RTD_CTL_PORT_ADD,
+	RTD_CTL_PORT_DEL,
+	RTD_CTL_STATS,
+	RTD_CTL_NEIGH,
+};
+
+struct rtd_ctl_req {
+	__u32 version;
+	__u32 cmd;
+	struct portset ports; /* PORT_ADD / PORT_DEL */
+};
+
+/* Reply header, followed by count records of the command's type. */
+struct rtd_ctl_rep {
+	__u32 version;
+	__u32 cmd;
+	__s32 err;     /* 0 or a negative errno */
+	char msg[200]; /* one line for people when err != 0 */
+	__u32 count;
+	__u32 rec_size;
+};
+
+/* STATUS: one record. */
+struct rtd_ctl_status {
+	char iface[16];
+	char xdp_mode[8]; /* "native" or "skb" */
+	char app[16];
+	__u32 ifindex;
+	__u32 pid;
+	__u32 nqueues;
+	__s32 cpu;
+	__u32 rt_prio; /* 0: SCHED_OTHER */
+	__u32 mtu;
+	__u32 nports;
+	__u8 mac[6];
+	__u8 pad[2];
+	__u64 uptime_ms;
+};
+
+/* PORT_LIST: one record, struct portset. */
+
+/*
+ * STATS: named counters.  group is "xdp" (steering program, summed over
+ * CPUs), "xsk" (socket and kernel ring counters), "stack" (rtd's UDP/IP
+ * stack), "neigh" or "app"; queue is the RX queue or -1 when not per-queue;
+ * app counters carry the application's name in owner.
+ */
+struct rtd_ctl_stat {
+	char group[8];
+	char owner[16];
+	char name[32];
+	__s32 queue;
+	__u32 pad;
+	__u64 value;
+};
+
+/* NEIGH: what rtd mirrored from the kernel. */
+enum rtd_ctl_neigh_kind {
+	RTD_CTL_ADDR = 1,  /* own address: addr/prefixlen */
+	RTD_CTL_ROUTE,     /* addr/prefixlen via gw (gw unspecified: on-link) */
+	RTD_CTL_NEIGHBOUR, /* addr lladdr mac, state = NUD_* */
+};
+
+struct rtd_ctl_neigh {
+	__u8 kind;
+	__u8 family; /* AF_INET or AF_INET6; v4 addresses are v4-mapped */
+	__u8 prefixlen;
+	__u8 mac[6];
+	__u8 has_gw;
+	__u16 state;
+	struct in6_addr addr;
+	struct in6_addr gw;
+	__u32 metric;
+};
+
+#endif

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * rtnetlink mirror: keeps a neigh_table in step with the kernel's addresses,
+ * routes and neighbours of one interface, and asks the kernel to resolve a
+ * next hop (ARP/ND) when the RT side needs one.  Runs on the non-RT thread.
+ */
+#ifndef RTD_NEIGH_H
+#define RTD_NEIGH_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+
+#include "rtd/neigh_table.h"
+
+/* Called for each own address as it appears or goes (to update BPF maps). */
+typedef void (*neigh_addr_cb)(void *ctx, int family, const struct in6_addr *a, bool add);
+
+struct neigh {
+	int fd;
+	int ifindex;
+	unsigned seq;
+	struct neigh_table *tbl;
+	neigh_addr_cb addr_cb;
+	void *cb_ctx;
+	unsigned long resolve_requests;
+	unsigned long overflows; /* netlink ENOBUFS: a full re-dump followed */
+};
+
+/*
+ * Open a NETLINK_ROUTE socket subscribed to link, address, route and
+ * neighbour groups, dump the current state into tbl, and call addr_cb for
+ * each address found.  Only entries of ifindex are kept.
+ */
+int neigh_open(struct neigh *n, int ifindex, struct neigh_table *tbl,
+	       neigh_addr_cb addr_cb, void *cb_ctx);
+/* The fd to poll for input. */
+static inline int neigh_fd(const struct neigh *n) { return n->fd; }
+/* Read and apply every pending notification; never blocks. */
+int neigh_process(struct neigh *n);
+/*
+ * Ask the kernel to resolve addr on our interface (RTM_NEWNEIGH with
+ * NTF_USE, as `ip neigh replace ... use` does): the kernel sends ARP/ND and
+ * the answer reaches the table as a notification.
+ */
+int neigh_resolve(struct neigh *n, int family, const struct in6_addr *addr);
+void neigh_close(struct neigh *n);
+
+#endif
