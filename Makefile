@@ -47,7 +47,7 @@ all: $(B)/rtd $(B)/rtctl
 deps:
 	@sh scripts/deps.sh build
 
-$(B)/%.bpf.o: bpf/%.bpf.c include/rtd/maps.h | $(B)
+$(B)/%.bpf.o: bpf/%.bpf.c include/rtd/maps.h $(wildcard bpf/*.h) | $(B)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(B)/%.skel.h: $(B)/%.bpf.o

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "rtd/log.h"
+#include "rtd/loop.h"
+#include "rtd/stack.h"
+
+#define RX_BATCH 64
+
+#define INC(io, f, n) __atomic_store_n(&(io)->st.f, (io)->st.f + (n), __ATOMIC_RELAXED)
+
+static inline uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* vDSO: no system call */
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int tx_push(struct rtd_io *io, uint64_t addr, uint32_t len)
+{
+	struct xskq *q = io->q;
+	uint32_t idx;
+	struct xdp_desc *d;
+
+	if (xsk_ring_prod__reserve(&q->tx, 1, &idx) != 1) {
+		INC(io, tx_ring_full, 1);
+		xskq_free_push(q, xskq_frame_base(q, addr));
+		return -ENOBUFS;
+	}
+	d = xsk_ring_prod__tx_desc(&q->tx, idx);
+	d->addr = addr;
+	d->len = len;
+	xsk_ring_prod__submit(&q->tx, 1);
+	io->kick = true;
+	INC(io, tx_packets, 1);
+	INC(io, tx_bytes, len);
+	return 0;
+}
+
+static bool hold_has(const struct rtd_io *io, const struct in6_addr *nh)
+{
+	for (unsigned i = 0; i < io->nheld; i++)
+		if (!memcmp(&io->held[i].nexthop, nh, sizeof(*nh)))
+			return true;
+	return false;
+}
+
+static int hold(struct rtd_io *io, uint64_t addr, uint32_t len, int family,
+		const struct in6_addr *nh)
+{
+	struct io_held *h;
+
+	if (io->nheld == IO_HOLD_MAX) {
+		INC(io, hold_full, 1);
+		xskq_free_push(io->q, xskq_frame_base(io->q, addr));
+		return -ENOBUFS;
+	}
+	if (!hold_has(io, nh)) {
+		struct resolve_req req = { .addr = *nh, .family = family };
+
+		/* A full ring only delays resolution until the next held frame. */
+		ring_push(&io->loop->resolve, &req);
+	}
+	h = &io->held[io->nheld++];
+	h->addr = addr;
+	h->len = len;
+	h->family = family;
+	h->nexthop = *nh;
+	h->deadline = now_ns() + IO_HOLD_NS;
+	INC(io, held, 1);
+	return -EAGAIN;
+}
+
+/* Retry held frames after the table changed; expire the old ones. */
+static void hold_retry(struct rtd_io *io, uint64_t now)
+{
+	unsigned keep = 0;
+
+	for (unsigned i = 0; i < io->nheld; i++) {
+		struct io_held *h = &io->held[i];
+		struct in6_addr nh;
+		uint8_t mac[6];
+
+		if (!nt_resolve(io->nt, h->family, &h->nexthop, mac, &nh)) {
+			memcpy(io->q->area + h->addr, mac, 6);
+			INC(io, released, 1);
+			tx_push(io, h->addr, h->len);
+		} else if (now >= h->deadline) {
+			INC(io, expired, 1);
+			xskq_free_push(io->q, xskq_frame_base(io->q, h->addr));
+		} else {
+			io->held[keep++] = *h;
+		}
+	}
+	io->nheld = keep;
+}
+
+/*
+ * Headers go right in front of the payload at hdr; the frame at addr is
+ * rtd's from here on, whatever the outcome.
+ */
+static int emit(struct rtd_io *io, uint64_t addr, uint16_t vlan, const struct rtd_flow *flow,
+		uint16_t payload_len)
+{
+	struct stack_l2 l2 = { .vlan_tci = vlan };
+	struct in6_addr nh;
+	uint8_t *hdr = io->q->area + addr;
+	int ret, len;
+
+	if (payload_len + (flow->dst.family == AF_INET ? 28u : 48u) > io->nt->mtu) {
+		INC(io, too_big, 1);
+		xskq_free_push(io->q, xskq_frame_base(io->q, addr));
+		return -EMSGSIZE;
+	}
+	ret = nt_resolve(io->nt, flow->dst.family, &flow->dst.addr, l2.dst, &nh);
+	if (ret == -EHOSTUNREACH) {
+		INC(io, no_route, 1);
+		xskq_free_push(io->q, xskq_frame_base(io->q, addr));
+		return ret;
+	}
+	memcpy(l2.src, io->mac, 6);
+	len = stack_build(hdr, &l2, flow, payload_len, io->ip_id++);
+	if (len < 0) {
+		xskq_free_push(io->q, xskq_frame_base(io->q, addr));
+		return len;
+	}
+	if (ret == -EAGAIN)
+		return hold(io, addr, len, flow->dst.family, &nh);
+	return tx_push(io, addr, len);
+}
+
+int rtd_send(struct rtd_io *io, const struct rtd_flow *flow, const void *payload, size_t len)
+{
+	size_t hl = stack_hdr_len(flow->dst.family, false);
+	uint64_t base;
+
+	if (hl + len > io->q->frame_size) {
+		INC(io, too_big, 1);
+		return -EMSGSIZE;
+	}
+	if (!xskq_free_pop(io->q, &base)) {
+		INC(io, tx_no_frame, 1);
+		return -ENOBUFS;
+	}
+	memcpy(io->q->area + base + hl, payload, len);
+	return emit(io, base, 0, flow, len);
+}
+
+int rtd_forward(struct rtd_io *io, struct rtd_pkt *pkt, const struct rtd_flow *flow)
+{
+	size_t hl = stack_hdr_len(flow->dst.family, pkt->vlan_tci != 0);
+	uint64_t off = pkt->payload - io->q->area;
+
+	/* Headroom is 256 bytes at least: IPv4 -> IPv6 (+20) always fits. */
+	if (off < pkt->frame + hl)
+		return -ENOBUFS;
+	pkt->consumed = true;
+	return emit(io, off - hl, pkt->vlan_tci, flow, pkt->len);
+}
+
+static void count_parse_error(struct rtd_io *io, int err)
+{
+	switch (err) {
+	case -EILSEQ:
+		INC(io, bad_checksum, 1);
+		break;
+	case -EPROTONOSUPPORT:
+		INC(io, not_udp, 1);
+		break;
+	case -EOPNOTSUPP:
+		INC(io, fragments, 1);
+		break;
+	default:
+		INC(io, malformed, 1);
+		break;
+	}
+}
+
+static void rx_batch(struct rtd_io *io, uint64_t now)
+{
+	struct xskq *q = io->q;
+	uint32_t idx, n = xsk_ring_cons__peek(&q->rx, RX_BATCH, &idx);
+
+	for (uint32_t i = 0; i < n; i++) {
+		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&q->rx, idx + i);
+		uint8_t *data = q->area + d->addr;
+		struct stack_rx rx;
+		struct rtd_pkt pkt;
+		int err;
+
+		INC(io, rx_packets, 1);
+		INC(io, rx_bytes, d->len);
+		err = stack_parse(data, d->len, &rx);
+		if (err) {
+			count_parse_error(io, err);
+			xskq_free_push(q, xskq_frame_base(q, d->addr));
+			continue;
+		}
+		pkt.payload = data + rx.payload_off;
+		pkt.len = rx.payload_len;
+		pkt.vlan_tci = rx.vlan_tci;
+		pkt.queue = q->queue;
+		pkt.flow = rx.flow;
+		pkt.rx_ns = now;
+		pkt.frame = xskq_frame_base(q, d->addr);
+		pkt.consumed = false;
+		io->app->ops->rx(io->app, io, &pkt);
+		if (!pkt.consumed)
+			xskq_free_push(q, pkt.frame);
+	}
+	if (n)
+		xsk_ring_cons__release(&q->rx, n);
+}
+
+static void complete_and_refill(struct xskq *q)
+{
+	uint32_t idx, n = xsk_ring_cons__peek(&q->cq, XSKQ_RING_SIZE, &idx);
+
+	for (uint32_t i = 0; i < n; i++)
+		xskq_free_push(q, xskq_frame_base(q, *xsk_ring_cons__comp_addr(&q->cq, idx + i)));
+	if (n)
+		xsk_ring_cons__release(&q->cq, n);
+
+	/* Keep half the frames for TX; the rest keeps the fill ring full. */
+	n = xsk_prod_nb_free(&q->fq, XSKQ_RING_SIZE);
+	if (n > q->nfree / 2)
+		n = q->nfree / 2;
+	if (n && xsk_ring_prod__reserve(&q->fq, n, &idx) == n) {
+		for (uint32_t i = 0; i < n; i++)
+			xskq_free_pop(q, (uint64_t *)xsk_ring_prod__fill_addr(&q->fq, idx + i));
+		xsk_ring_prod__submit(&q->fq, n);
+	}
+	if (xsk_ring_prod__needs_wakeup(&q->fq))
+		recvfrom(q->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+}
+
+static void kick(struct rtd_io *io)
+{
+	struct xskq *q = io->q;
+
+	/* Copy mode transmits only from sendto(); non-blocking, never waits. */
+	if (q->copy || xsk_ring_prod__needs_wakeup(&q->tx)) {
+		sendto(q->fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
+		INC(io, kicks, 1);
+	}
+	io->kick = false;
+}
+
+static void *loop_main(void *arg)
+{
+	struct loop *l = arg;
+
+	while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED)) {
+		uint64_t now = now_ns();
+
+		for (unsigned i = 0; i < l->nios; i++) {
+			struct rtd_io *io = &l->ios[i];
+
+			complete_and_refill(io->q);
+			rx_batch(io, now);
+			if (io->nheld) {
+				uint32_t gen = nt_generation(io->nt);
+
+				if (gen != io->nt_gen || now >= io->held[0].deadline) {
+					io->nt_gen = gen;
+					hold_retry(io, now);
+				}
+			}
+			if (l->app->ops->poll)
+				l->app->ops->poll(l->app, io, now);
+			if (io->kick)
+				kick(io);
+		}
+		__atomic_store_n(&l->iterations, l->iterations + 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+int loop_init(struct loop *l, struct xskq *qs, unsigned nq, const struct neigh_table *nt,
+	      struct rtd_app *app, int cpu, int prio)
+{
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	l->ios = calloc(nq, sizeof(*l->ios));
+	if (!l->ios)
+		return -ENOMEM;
+	err = ring_init(&l->resolve, 64, sizeof(struct resolve_req));
+	if (err) {
+		free(l->ios);
+		return err;
+	}
+	l->nios = nq;
+	l->app = app;
+	l->cpu = cpu;
+	l->prio = prio;
+	for (unsigned i = 0; i < nq; i++) {
+		struct rtd_io *io = &l->ios[i];
+		struct neigh_table snap;
+
+		io->q = &qs[i];
+		io->loop = l;
+		io->nt = nt;
+		io->app = app;
+		nt_snapshot(nt, &snap);
+		memcpy(io->mac, snap.mac, 6);
+	}
+	return 0;
+}
+
+int loop_start(struct loop *l)
+{
+	pthread_attr_t attr;
+	cpu_set_t set;
+	int err;
+
+	pthread_attr_init(&attr);
+	CPU_ZERO(&set);
+	CPU_SET(l->cpu, &set);
+	pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	if (l->prio > 0) {
+		struct sched_param sp = { .sched_priority = l->prio };
+
+		pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+		pthread_attr_setschedpolicy(&attr, SCHED_FIFO);
+		pthread_attr_setschedparam(&attr, &sp);
+	}
+	err = pthread_create(&l->thread, &attr, loop_main, l);
+	if (err == EPERM && l->prio > 0) {
+		log_err("loop", "SCHED_FIFO %d refused (%s): running SCHED_OTHER", l->prio,
+			strerror(err));
+		pthread_attr_setinheritsched(&attr, PTHREAD_INHERIT_SCHED);
+		l->prio = 0;
+		err = pthread_create(&l->thread, &attr, loop_main, l);
+	}
+	pthread_attr_destroy(&attr);
+	if (err)
+		return -err;
+	pthread_setname_np(l->thread, "rtd-rt");
+	l->running = true;
+	return 0;
+}
+
+void loop_stop(struct loop *l)
+{
+	if (!l->running)
+		return;
+	__atomic_store_n(&l->stop, true, __ATOMIC_RELAXED);
+	pthread_join(l->thread, NULL);
+	l->running = false;
+}
+
+void loop_fini(struct loop *l)
+{
+	ring_free(&l->resolve);
+	free(l->ios);
+	l->ios = NULL;
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The RT busy-poll loop: one thread, pinned and SCHED_FIFO, serving every
+ * queue's AF_XDP socket.  struct rtd_io is a queue as the loop and the
+ * applications see it.  Nothing here allocates, locks or blocks once
+ * loop_start() has returned.
+ */
+#ifndef RTD_LOOP_H
+#define RTD_LOOP_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rtd/app.h"
+#include "rtd/neigh_table.h"
+#include "rtd/ring.h"
+#include "rtd/xsk.h"
+
+/* Counters of rtd's own stack per queue; single writer (the RT thread). */
+#define IO_STATS(X)                                                                  \
+	X(rx_packets) X(rx_bytes) X(tx_packets) X(tx_bytes) X(malformed) X(bad_checksum) \
+	X(not_udp) X(fragments) X(tx_no_frame) X(tx_ring_full) X(too_big) X(no_route)   \
+	X(kicks)
+
+#define NEIGH_STATS(X) X(held) X(released) X(expired) X(hold_full)
+
+struct io_stats {
+#define X(n) uint64_t n;
+	IO_STATS(X) NEIGH_STATS(X)
+#undef X
+};
+
+/* Frames waiting for the kernel to resolve their next hop. */
+#define IO_HOLD_MAX 32
+#define IO_HOLD_NS 1000000000ull
+
+struct io_held {
+	uint64_t addr; /* descriptor address: frame start */
+	uint64_t deadline;
+	struct in6_addr nexthop;
+	uint32_t len;
+	uint8_t family;
+};
+
+struct loop;
+
+struct rtd_io {
+	struct xskq *q;
+	struct loop *loop;
+	const struct neigh_table *nt;
+	struct rtd_app *app;
+	uint8_t mac[6];
+	uint16_t ip_id;
+	bool kick;
+	uint32_t nt_gen;
+	unsigned nheld;
+	struct io_held held[IO_HOLD_MAX];
+	struct io_stats st;
+};
+
+/* What the RT side asks the netlink side to resolve. */
+struct resolve_req {
+	struct in6_addr addr;
+	uint8_t family;
+};
+
+struct loop {
+	struct rtd_io *ios;
+	unsigned nios;
+	struct rtd_app *app;
+	struct ring resolve; /* RT -> main: next hops to resolve */
+	int cpu;
+	int prio;
+	bool stop;
+	bool running;
+	uint64_t iterations;
+	pthread_t thread;
+};
+
+int loop_init(struct loop *l, struct xskq *qs, unsigned nq, const struct neigh_table *nt,
+	      struct rtd_app *app, int cpu, int prio);
+/* Start the RT thread; fails only if the thread cannot be created. */
+int loop_start(struct loop *l);
+void loop_stop(struct loop *l);
+void loop_fini(struct loop *l);
+
+/* Relaxed read of a single-writer counter, for the control thread. */
+#define IO_READ(v) __atomic_load_n(&(v), __ATOMIC_RELAXED)
+
+#endif

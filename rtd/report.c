@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* What rtd tells rtctl: status, ports, counters, the neighbour mirror. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rtd/rtd.h"
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
+static int op_status(void *ctx, struct rtd_ctl_status *st)
+{
+	struct rtd *r = ctx;
+
+	memset(st, 0, sizeof(*st));
+	snprintf(st->iface, sizeof(st->iface), "%s", r->cfg.iface);
+	snprintf(st->xdp_mode, sizeof(st->xdp_mode), "%s", steer_mode_name(r->steer.mode));
+	snprintf(st->app, sizeof(st->app), "%s", r->app.ops->name);
+	st->ifindex = r->ifindex;
+	st->pid = getpid();
+	st->nqueues = r->nq;
+	st->cpu = r->loop.cpu;
+	st->rt_prio = r->loop.prio;
+	st->mtu = __atomic_load_n(&r->nt->mtu, __ATOMIC_RELAXED);
+	st->nports = portset_count(&r->ports.set);
+	memcpy(st->mac, r->loop.ios[0].mac, 6);
+	st->uptime_ms = mono_ms() - r->start_ns / 1000000;
+	return 0;
+}
+
+static int op_port_list(void *ctx, struct portset *out)
+{
+	struct rtd *r = ctx;
+
+	*out = r->ports.set;
+	return 0;
+}
+
+static int op_port_change(void *ctx, const struct portset *ports, bool add, char *err,
+			  size_t errlen)
+{
+	struct rtd *r = ctx;
+
+	if (!add) {
+		for (int p = portset_next(ports, 1); p >= 0; p = portset_next(ports, p + 1)) {
+			if (!portset_has(&r->ports.set, p)) {
+				snprintf(err, errlen, "port %d is not an RT port", p);
+				return -ENOENT;
+			}
+		}
+		return ports_release(&r->ports, ports, err, errlen);
+	}
+	return ports_claim(&r->ports, ports, err, errlen);
+}
+
+static unsigned put(struct rtd_ctl_stat *out, unsigned n, unsigned max, const char *group,
+		    const char *owner, int queue, const char *name, uint64_t value)
+{
+	if (n >= max)
+		return n;
+	memset(&out[n], 0, sizeof(out[n]));
+	snprintf(out[n].group, sizeof(out[n].group), "%s", group);
+	snprintf(out[n].owner, sizeof(out[n].owner), "%s", owner);
+	snprintf(out[n].name, sizeof(out[n].name), "%s", name);
+	out[n].queue = queue;
+	out[n].value = value;
+	return n + 1;
+}
+
+static int op_stats(void *ctx, struct rtd_ctl_stat *out, unsigned max)
+{
+	struct rtd *r = ctx;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < r->nq; i++) {
+		const struct rtd_io *io = &r->loop.ios[i];
+		struct rtd_xdp_stats xs;
+		struct xdp_statistics ks;
+		int q = r->qs[i].queue;
+
+		if (!steer_stats(&r->steer, q, &xs)) {
+			n = put(out, n, max, "xdp", "", q, "seen", xs.seen);
+			n = put(out, n, max, "xdp", "", q, "redirected", xs.redirected);
+			n = put(out, n, max, "xdp", "", q, "passed", xs.passed);
+			n = put(out, n, max, "xdp", "", q, "malformed", xs.malformed);
+		}
+		if (!xskq_kernel_stats(&r->qs[i], &ks)) {
+			n = put(out, n, max, "xsk", "", q, "rx_dropped", ks.rx_dropped);
+			n = put(out, n, max, "xsk", "", q, "rx_invalid_descs", ks.rx_invalid_descs);
+			n = put(out, n, max, "xsk", "", q, "tx_invalid_descs", ks.tx_invalid_descs);
+			n = put(out, n, max, "xsk", "", q, "rx_ring_full", ks.rx_ring_full);
+			n = put(out, n, max, "xsk", "", q, "rx_fill_ring_empty",
+				ks.rx_fill_ring_empty_descs);
+			n = put(out, n, max, "xsk", "", q, "tx_ring_empty", ks.tx_ring_empty_descs);
+		}
+#define X(f) n = put(out, n, max, "stack", "", q, #f, IO_READ(io->st.f));
+		IO_STATS(X)
+#undef X
+#define X(f) n = put(out, n, max, "neigh", "", q, #f, IO_READ(io->st.f));
+		NEIGH_STATS(X)
+#undef X
+	}
+	n = put(out, n, max, "neigh", "", -1, "resolve_requests", r->neigh.resolve_requests);
+	n = put(out, n, max, "neigh", "", -1, "netlink_overflows", r->neigh.overflows);
+	for (unsigned i = 0; i < r->app.ncounters; i++)
+		n = put(out, n, max, "app", r->app.ops->name, -1, r->app.counters[i].name,
+			IO_READ(r->app.counters[i].value));
+	return n;
+}
+
+static int op_neigh(void *ctx, struct rtd_ctl_neigh *out, unsigned max)
+{
+	struct rtd *r = ctx;
+	static struct neigh_table snap; /* large; control thread only */
+	unsigned n = 0;
+
+	nt_snapshot(r->nt, &snap);
+	for (unsigned i = 0; i < snap.naddrs && n < max; i++, n++) {
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].kind = RTD_CTL_ADDR;
+		out[n].family = snap.addrs[i].family;
+		out[n].prefixlen = snap.addrs[i].prefixlen;
+		out[n].addr = snap.addrs[i].addr;
+	}
+	for (unsigned i = 0; i < snap.nroutes && n < max; i++, n++) {
+		const struct nt_route *rt = &snap.routes[i];
+
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].kind = RTD_CTL_ROUTE;
+		out[n].family = rt->family;
+		out[n].prefixlen = rt->dst_len;
+		out[n].addr = rt->dst;
+		out[n].gw = rt->gw;
+		out[n].has_gw = rt->has_gw;
+		out[n].metric = rt->metric;
+	}
+	for (unsigned i = 0; i < NT_MAX_NEIGH && n < max; i++) {
+		const struct nt_neigh *ne = &snap.neigh[i];
+
+		if (ne->used != 1)
+			continue;
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].kind = RTD_CTL_NEIGHBOUR;
+		out[n].family = ne->family;
+		out[n].addr = ne->addr;
+		out[n].state = ne->state;
+		memcpy(out[n].mac, ne->mac, 6);
+		n++;
+	}
+	return n;
+}
+
+const struct ctlsrv_ops rtd_ctl_ops = {
+	.status = op_status,
+	.port_list = op_port_list,
+	.port_change = op_port_change,
+	.stats = op_stats,
+	.neigh = op_neigh,
+};

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The XDP steering program on the shared NIC: load, attach in the chosen
+ * mode, and the maps rtd updates live (own addresses, AF_XDP sockets).
+ */
+#ifndef RTD_STEER_H
+#define RTD_STEER_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+
+#include "rtd/config.h"
+#include "rtd/maps.h"
+
+struct steer_bpf;
+
+struct steer {
+	struct steer_bpf *skel;
+	int link_fd;
+	int ifindex;
+	enum rtd_xdp_mode mode; /* resolved: NATIVE or SKB */
+	char driver[32];
+	int ncpus;
+};
+
+/* Load the program and attach it to ifindex; mode AUTO picks per driver. */
+int steer_open(struct steer *s, const char *ifname, int ifindex, enum rtd_xdp_mode mode);
+int steer_ports_fd(const struct steer *s);
+int steer_addr_set(struct steer *s, int family, const struct in6_addr *a, bool add);
+int steer_xsk_set(struct steer *s, unsigned queue, int xsk_fd);
+int steer_xsk_clear(struct steer *s, unsigned queue);
+/* Counters of one RX queue, summed over CPUs. */
+int steer_stats(const struct steer *s, unsigned queue, struct rtd_xdp_stats *out);
+void steer_close(struct steer *s);
+const char *steer_mode_name(enum rtd_xdp_mode mode);
+
+#endif
