@@ -25,9 +25,9 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(B)/%.bpf.o,$(BPF_SRCS))
 SKELS    := $(patsubst bpf/%.bpf.c,$(B)/%.skel.h,$(BPF_SRCS))
 
 RTD_SRCS := $(wildcard rtd/*.c rtd/apps/*.c)
-RTD_OBJS := $(patsubst %.c,$(B)/%.o,$(RTD_SRCS))
+RTD_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(RTD_SRCS))
 CTL_SRCS := $(wildcard ctl/*.c) rtd/portset.c
-CTL_OBJS := $(patsubst %.c,$(B)/%.o,$(CTL_SRCS))
+CTL_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(CTL_SRCS))
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOLS    := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRCS))
 
@@ -53,11 +53,11 @@ $(B)/%.bpf.o: bpf/%.bpf.c include/rtd/maps.h $(wildcard bpf/*.h) | $(B)
 $(B)/%.skel.h: $(B)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@
 
-$(B)/rtd/%.o: rtd/%.c $(SKELS) $(wildcard include/rtd/*.h rtd/*.h) | $(B)
+$(B)/obj/rtd/%.o: rtd/%.c $(SKELS) $(wildcard include/rtd/*.h rtd/*.h) | $(B)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(B)/ctl/%.o: ctl/%.c $(wildcard include/rtd/*.h ctl/*.h) | $(B)
+$(B)/obj/ctl/%.o: ctl/%.c $(wildcard include/rtd/*.h ctl/*.h) | $(B)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 

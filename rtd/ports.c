@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -111,9 +113,14 @@ static int state_save(const struct ports *p)
 	return 0;
 }
 
-static int cgroup_root_fd(void)
+/*
+ * The cgroup2 root, to hook every process's binds.  Without a cgroup2 mount
+ * in our mount namespace (ip netns exec remounts /sys), mount one privately
+ * just long enough to open it: the open fd and the links keep it usable.
+ */
+static int cgroup_root_fd(const char *state_path)
 {
-	char line[512], dir[256], type[64];
+	char line[512], dir[300], type[64], *slash;
 	FILE *f = fopen("/proc/self/mounts", "re");
 	int fd = -ENOENT;
 
@@ -128,6 +135,24 @@ static int cgroup_root_fd(void)
 		}
 	}
 	fclose(f);
+	if (fd != -ENOENT)
+		return fd;
+	snprintf(dir, sizeof(dir), "%s", state_path);
+	slash = strrchr(dir, '/');
+	snprintf(slash ? slash + 1 : dir, sizeof(dir) - (slash ? slash + 1 - dir : 0),
+		 ".cgroup2.%d", getpid());
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	if (mount("cgroup2", dir, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) {
+		fd = -errno;
+		rmdir(dir);
+		return fd;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		fd = -errno;
+	umount2(dir, MNT_DETACH);
+	rmdir(dir);
 	return fd;
 }
 
@@ -145,7 +170,7 @@ static int bind_hook_open(struct ports *p, uint64_t netns_cookie)
 	err = bind_bpf__load(p->bind);
 	if (err)
 		goto err_skel;
-	cg = cgroup_root_fd();
+	cg = cgroup_root_fd(p->state_path);
 	if (cg < 0) {
 		err = cg;
 		log_err("ports", "no cgroup2 mount for the bind hook: %s", strerror(-err));
