@@ -108,8 +108,8 @@ static int op_stats(void *ctx, struct rtd_ctl_stat *out, unsigned max)
 		NEIGH_STATS(X)
 #undef X
 	}
-	n = put(out, n, max, "neigh", "", -1, "resolve_requests", r->neigh.resolve_requests);
-	n = put(out, n, max, "neigh", "", -1, "netlink_overflows", r->neigh.overflows);
+	n = put(out, n, max, "netlink", "", -1, "resolve_requests", r->neigh.resolve_requests);
+	n = put(out, n, max, "netlink", "", -1, "overflows", r->neigh.overflows);
 	for (unsigned i = 0; i < r->app.ncounters; i++)
 		n = put(out, n, max, "app", r->app.ops->name, -1, r->app.counters[i].name,
 			IO_READ(r->app.counters[i].value));

@@ -64,8 +64,9 @@ struct rtd_ctl_status {
 /*
  * STATS: named counters.  group is "xdp" (steering program, summed over
  * CPUs), "xsk" (socket and kernel ring counters), "stack" (rtd's UDP/IP
- * stack), "neigh" or "app"; queue is the RX queue or -1 when not per-queue;
- * app counters carry the application's name in owner.
+ * stack), "neigh" (frames held for ARP/ND), "netlink" or "app"; queue is the
+ * RX queue or -1 when not per-queue; app counters carry the application's
+ * name in owner.
  */
 struct rtd_ctl_stat {
 	char group[8];
