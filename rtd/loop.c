@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <poll.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -8,6 +10,7 @@
 
 #include "rtd/log.h"
 #include "rtd/loop.h"
+#include "rtd/maps.h"
 #include "rtd/stack.h"
 
 #define RX_BATCH 64
@@ -252,12 +255,41 @@ static void kick(struct rtd_io *io)
 	io->kick = false;
 }
 
+/*
+ * Out of budget: wait for the next frame (the socket wakes us) or for the
+ * window to end.  A frame arriving now pays a wake-up, not the 50 ms the
+ * kernel's RT throttling would stop us for.
+ */
+static uint64_t wait_for_frames(struct loop *l, uint64_t now, uint64_t win_end)
+{
+	struct pollfd pfd[RTD_MAX_QUEUES];
+	int ms = (int)((win_end - now) / 1000000) + 1;
+
+	for (unsigned i = 0; i < l->nios; i++)
+		pfd[i] = (struct pollfd){ .fd = l->ios[i].q->fd, .events = POLLIN };
+	poll(pfd, l->nios, ms);
+	__atomic_store_n(&l->sleeps, l->sleeps + 1, __ATOMIC_RELAXED);
+	return now_ns();
+}
+
 static void *loop_main(void *arg)
 {
 	struct loop *l = arg;
+	uint64_t win_start = now_ns(), busy = 0, last = win_start;
 
 	while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED)) {
 		uint64_t now = now_ns();
+
+		if (l->budget_ns) {
+			if (now - win_start >= LOOP_WINDOW_NS) {
+				win_start = now;
+				busy = 0;
+			}
+			busy += now - last;
+			if (busy >= l->budget_ns)
+				now = wait_for_frames(l, now, win_start + LOOP_WINDOW_NS);
+			last = now;
+		}
 
 		for (unsigned i = 0; i < l->nios; i++) {
 			struct rtd_io *io = &l->ios[i];
@@ -314,12 +346,39 @@ int loop_init(struct loop *l, struct xskq *qs, unsigned nq, const struct neigh_t
 	return 0;
 }
 
+static long read_long(const char *path, long dflt)
+{
+	FILE *f = fopen(path, "re");
+	long v;
+
+	if (!f)
+		return dflt;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = dflt;
+	fclose(f);
+	return v;
+}
+
+/* SCHED_FIFO busy polling meets RT throttling unless it is off (-1). */
+static void set_budget(struct loop *l)
+{
+	long runtime = read_long("/proc/sys/kernel/sched_rt_runtime_us", -1);
+	long period = read_long("/proc/sys/kernel/sched_rt_period_us", 1000000);
+
+	l->budget_ns = 0;
+	if (l->prio <= 0 || runtime < 0 || period <= 0 || runtime >= period)
+		return;
+	/* 5% margin below the kernel's share: never reach its limit. */
+	l->budget_ns = (uint64_t)((double)LOOP_WINDOW_NS * runtime / period * 0.95);
+}
+
 int loop_start(struct loop *l)
 {
 	pthread_attr_t attr;
 	cpu_set_t set;
 	int err;
 
+	set_budget(l);
 	pthread_attr_init(&attr);
 	CPU_ZERO(&set);
 	CPU_SET(l->cpu, &set);
@@ -337,6 +396,7 @@ int loop_start(struct loop *l)
 			strerror(err));
 		pthread_attr_setinheritsched(&attr, PTHREAD_INHERIT_SCHED);
 		l->prio = 0;
+		l->budget_ns = 0;
 		err = pthread_create(&l->thread, &attr, loop_main, l);
 	}
 	pthread_attr_destroy(&attr);
@@ -344,6 +404,11 @@ int loop_start(struct loop *l)
 		return -err;
 	pthread_setname_np(l->thread, "rtd-rt");
 	l->running = true;
+	if (l->budget_ns)
+		log_info("loop", "RT throttling is on: busy polling %.0f%% of every %llu ms, woken by "
+				 "frames for the rest; for pure busy polling isolate CPU %d and set "
+				 "kernel.sched_rt_runtime_us=-1",
+			 100.0 * l->budget_ns / LOOP_WINDOW_NS, LOOP_WINDOW_NS / 1000000, l->cpu);
 	return 0;
 }
 

@@ -72,6 +72,13 @@ struct loop {
 	struct ring resolve; /* RT -> main: next hops to resolve */
 	int cpu;
 	int prio;
+	/*
+	 * Busy time allowed per LOOP_WINDOW_NS, below the kernel's RT throttling
+	 * (sched_rt_runtime_us); 0 when there is none.  Past it the loop waits
+	 * in poll() for the rest of the window instead of being stopped dead.
+	 */
+	uint64_t budget_ns;
+	uint64_t sleeps;
 	bool stop;
 	bool running;
 	uint64_t iterations;
@@ -84,6 +91,8 @@ int loop_init(struct loop *l, struct xskq *qs, unsigned nq, const struct neigh_t
 int loop_start(struct loop *l);
 void loop_stop(struct loop *l);
 void loop_fini(struct loop *l);
+
+#define LOOP_WINDOW_NS 100000000ull
 
 /* Relaxed read of a single-writer counter, for the control thread. */
 #define IO_READ(v) __atomic_load_n(&(v), __ATOMIC_RELAXED)
