@@ -102,14 +102,15 @@ bench:
 	@sh tests/demo.sh --bench
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/sysusers.d \
+		$(DESTDIR)$(PREFIX)/share/doc/rtd $(DESTDIR)/etc/rtd
 	install -m 0755 $(B)/rtd $(DESTDIR)$(PREFIX)/sbin/rtd
 	install -m 0755 $(B)/rtctl $(DESTDIR)$(PREFIX)/bin/rtctl
-	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
-	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' systemd/rtd@.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/rtd@.service
-	install -m 0644 systemd/rtd.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/rtd.conf 2>/dev/null || \
-		{ install -d $(DESTDIR)$(PREFIX)/lib/sysusers.d && install -m 0644 systemd/rtd.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/rtd.conf; }
-	install -d $(DESTDIR)/etc/rtd
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' systemd/rtd@.service \
+		> $(DESTDIR)$(PREFIX)/lib/systemd/system/rtd@.service
+	install -m 0644 systemd/rtd.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/rtd.conf
+	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/rtd/README.md
 	[ -e $(DESTDIR)/etc/rtd/rtd.conf ] || install -m 0644 systemd/rtd.conf $(DESTDIR)/etc/rtd/rtd.conf
 
 clean:
