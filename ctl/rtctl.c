@@ -11,13 +11,16 @@
 
 static const char usage[] =
 	"Usage: rtctl [-j [-p]] [-s SOCKET | -i IFACE] OBJECT [COMMAND [ARGS]]\n"
-	"  OBJECT := { status | port | stats | neigh | help }\n"
+	"  OBJECT := { status | port | stats | neigh | sched | help }\n"
 	"  rtctl status                 what rtd serves, where and how\n"
 	"  rtctl port [list]            the RT port set\n"
 	"  rtctl port add SPEC          claim ports live (e.g. 7000-7009,7100)\n"
 	"  rtctl port del SPEC          hand ports back to the kernel\n"
 	"  rtctl stats                  XDP, socket, stack and application counters\n"
 	"  rtctl neigh                  addresses, routes, neighbours mirrored from the kernel\n"
+	"  rtctl sched [show]           the kernel egress gate and its counters\n"
+	"  rtctl sched set [mode off|reactive|scheduled] [period US] [phase US] [guard US]\n"
+	"                  [window US] [hold US] [link MBIT] [reserve MBIT] [bql BYTES]\n"
 	"  -j  JSON output   -p  pretty JSON   -s  control socket   -i  rtd's interface\n";
 
 /* Unique-prefix matching, as ip(8): "p" is "port". */
@@ -36,6 +39,7 @@ static const struct {
 	{ "port", do_port },
 	{ "stats", do_stats },
 	{ "neigh", do_neigh },
+	{ "sched", do_sched },
 };
 
 /* With neither -s nor -i: the one rtd there is, or a clear word why not. */

@@ -41,5 +41,6 @@ int do_status(struct rtctl *c, int argc, char **argv);
 int do_port(struct rtctl *c, int argc, char **argv);
 int do_stats(struct rtctl *c, int argc, char **argv);
 int do_neigh(struct rtctl *c, int argc, char **argv);
+int do_sched(struct rtctl *c, int argc, char **argv);
 
 #endif

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,14 @@ const char config_usage[] =
 	"  -s, --ctl-socket PATH   control socket (default " RTD_CTL_DIR "/IF.sock)\n"
 	"      --state-dir DIR     crash-recovery state (default /run/rtd)\n"
 	"      --frames N          UMEM frames per queue, power of two (default 4096)\n"
+	"      --gate MODE         kernel egress gate: off, reactive or scheduled (default off)\n"
+	"      --gate-period-us N  scheduled: RT departures every N us (default 20000)\n"
+	"      --gate-guard-us N   scheduled: close N us before each departure (default 200)\n"
+	"      --gate-window-us N  scheduled: stay closed N us after it (default 100)\n"
+	"      --gate-hold-us N    reactive: stay closed N us after RT TX (default 200)\n"
+	"      --link-mbit N       the NIC's rate, for the gate's open rate\n"
+	"      --reserve-mbit N    bandwidth kept back from the kernel for RT\n"
+	"      --bql-bytes N       cap on kernel bytes in the TX ring while gated\n"
 	"  -f, --config FILE       read settings (key = value, keys as long options)\n"
 	"  -h, --help              this text\n"
 	"  -V, --version           print the version\n";
@@ -37,7 +46,25 @@ void config_defaults(struct rtd_config *c)
 	c->xdp_mode = RTD_XDP_AUTO;
 	snprintf(c->state_dir, sizeof(c->state_dir), "/run/rtd");
 	c->frames = 4096;
+	c->gate_period_us = 20000;
+	c->gate_guard_us = 200;
+	c->gate_window_us = 100;
+	c->gate_hold_us = 200;
 }
+
+static const struct {
+	const char *key;
+	size_t off;
+	long lo, hi;
+} uint_keys[] = {
+	{ "gate-period-us", offsetof(struct rtd_config, gate_period_us), 10, 10000000 },
+	{ "gate-guard-us", offsetof(struct rtd_config, gate_guard_us), 0, 10000000 },
+	{ "gate-window-us", offsetof(struct rtd_config, gate_window_us), 0, 10000000 },
+	{ "gate-hold-us", offsetof(struct rtd_config, gate_hold_us), 0, 10000000 },
+	{ "link-mbit", offsetof(struct rtd_config, link_mbit), 0, 10000000 },
+	{ "reserve-mbit", offsetof(struct rtd_config, reserve_mbit), 0, 10000000 },
+	{ "bql-bytes", offsetof(struct rtd_config, bql_bytes), 0, 1 << 30 },
+};
 
 static int parse_uint(const char *val, long lo, long hi, long *out)
 {
@@ -122,6 +149,29 @@ int config_set(struct rtd_config *c, const char *key, const char *val, char *err
 		c->frames = v;
 		return 0;
 	}
+	if (!strcmp(key, "gate")) {
+		static const char *const modes[] = { "off", "reactive", "scheduled" };
+
+		for (int i = 0; i < 3; i++) {
+			if (!strcmp(val, modes[i])) {
+				c->gate_mode = i;
+				return 0;
+			}
+		}
+		snprintf(err, errlen, "'%s' is not one of off, reactive, scheduled", val);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(uint_keys) / sizeof(uint_keys[0]); i++) {
+		if (strcmp(key, uint_keys[i].key))
+			continue;
+		if (parse_uint(val, uint_keys[i].lo, uint_keys[i].hi, &v)) {
+			snprintf(err, errlen, "'%s' is not a number in %ld-%ld", val, uint_keys[i].lo,
+				 uint_keys[i].hi);
+			return -EINVAL;
+		}
+		*(unsigned *)((char *)c + uint_keys[i].off) = v;
+		return 0;
+	}
 	snprintf(err, errlen, "unknown key '%s'", key);
 	return -ENOENT;
 }
@@ -201,6 +251,14 @@ static const struct option long_opts[] = {
 	{ "ctl-socket", required_argument, NULL, 's' },
 	{ "state-dir", required_argument, NULL, 'S' },
 	{ "frames", required_argument, NULL, 'F' },
+	{ "gate", required_argument, NULL, 'G' },
+	{ "gate-period-us", required_argument, NULL, 1001 },
+	{ "gate-guard-us", required_argument, NULL, 1002 },
+	{ "gate-window-us", required_argument, NULL, 1003 },
+	{ "gate-hold-us", required_argument, NULL, 1004 },
+	{ "link-mbit", required_argument, NULL, 1005 },
+	{ "reserve-mbit", required_argument, NULL, 1006 },
+	{ "bql-bytes", required_argument, NULL, 1007 },
 	{ "config", required_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },

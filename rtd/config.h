@@ -30,6 +30,15 @@ struct rtd_config {
 	char ctl_socket[108]; /* default RTD_CTL_DIR "/<iface>.sock" */
 	char state_dir[96];   /* default "/run/rtd" */
 	unsigned frames;      /* UMEM frames per queue, power of two */
+	/* Egress gate (see rtd/gate.h); times in microseconds, rates in Mbit/s. */
+	int gate_mode;        /* 0 off, 1 reactive, 2 scheduled */
+	unsigned gate_period_us;
+	unsigned gate_guard_us;
+	unsigned gate_window_us;
+	unsigned gate_hold_us;
+	unsigned link_mbit;   /* 0: unknown, TBF open at 100 Gbit/s */
+	unsigned reserve_mbit;
+	unsigned bql_bytes;   /* 0: leave BQL alone */
 	bool help;
 	bool version;
 };

@@ -125,10 +125,11 @@ static size_t handle(struct ctlsrv *s, const struct rtd_ctl_req *req, ssize_t le
 	if (req->version != RTD_CTL_VERSION)
 		return reply_err(s, req->cmd, -EPROTO, "protocol version %u, rtd speaks %u",
 				 req->version, RTD_CTL_VERSION);
-	if ((req->cmd == RTD_CTL_PORT_ADD || req->cmd == RTD_CTL_PORT_DEL) &&
+	if ((req->cmd == RTD_CTL_PORT_ADD || req->cmd == RTD_CTL_PORT_DEL ||
+	     req->cmd == RTD_CTL_SCHED_SET) &&
 	    len != (ssize_t)sizeof(*req))
-		return reply_err(s, req->cmd, -EBADMSG, "port request of %zd bytes, expected %zu",
-				 len, sizeof(*req));
+		return reply_err(s, req->cmd, -EBADMSG, "request of %zd bytes, expected %zu", len,
+				 sizeof(*req));
 	memset(rep, 0, sizeof(*rep));
 	rep->version = RTD_CTL_VERSION;
 	rep->cmd = req->cmd;
@@ -158,6 +159,17 @@ static size_t handle(struct ctlsrv *s, const struct rtd_ctl_req *req, ssize_t le
 	case RTD_CTL_NEIGH:
 		rep->rec_size = sizeof(struct rtd_ctl_neigh);
 		n = s->ops->neigh(s->ctx, rec, room / rep->rec_size);
+		break;
+	case RTD_CTL_SCHED_SET:
+		n = s->ops->sched_set(s->ctx, &req->sched, rep->msg, sizeof(rep->msg));
+		if (n < 0) {
+			rep->err = n;
+			return sizeof(*rep);
+		}
+		__attribute__((fallthrough)); /* the reply shows the result */
+	case RTD_CTL_SCHED_GET:
+		rep->rec_size = sizeof(struct rtd_ctl_sched);
+		n = s->ops->sched_get(s->ctx, rec) ?: 1;
 		break;
 	default:
 		return reply_err(s, req->cmd, -EOPNOTSUPP, "unknown command %u", req->cmd);

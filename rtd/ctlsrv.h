@@ -20,6 +20,8 @@ struct ctlsrv_ops {
 	/* Fill up to max records; return the number written or -errno. */
 	int (*stats)(void *ctx, struct rtd_ctl_stat *out, unsigned max);
 	int (*neigh)(void *ctx, struct rtd_ctl_neigh *out, unsigned max);
+	int (*sched_get)(void *ctx, struct rtd_ctl_sched *out);
+	int (*sched_set)(void *ctx, const struct rtd_ctl_sched *in, char *err, size_t errlen);
 };
 
 struct ctlsrv {

@@ -41,6 +41,7 @@ static int tx_push(struct rtd_io *io, uint64_t addr, uint32_t len)
 	d->len = len;
 	xsk_ring_prod__submit(&q->tx, 1);
 	io->kick = true;
+	__atomic_store_n(&io->loop->tx_pending, io->loop->tx_pending + 1, __ATOMIC_RELAXED);
 	INC(io, tx_packets, 1);
 	INC(io, tx_bytes, len);
 	return 0;
@@ -221,14 +222,19 @@ static void rx_batch(struct rtd_io *io, uint64_t now)
 		xsk_ring_cons__release(&q->rx, n);
 }
 
-static void complete_and_refill(struct xskq *q)
+static void complete_and_refill(struct rtd_io *io)
 {
+	struct xskq *q = io->q;
 	uint32_t idx, n = xsk_ring_cons__peek(&q->cq, XSKQ_RING_SIZE, &idx);
 
 	for (uint32_t i = 0; i < n; i++)
 		xskq_free_push(q, xskq_frame_base(q, *xsk_ring_cons__comp_addr(&q->cq, idx + i)));
-	if (n)
+	if (n) {
+		struct loop *l = io->loop;
+
 		xsk_ring_cons__release(&q->cq, n);
+		__atomic_store_n(&l->tx_pending, l->tx_pending - n, __ATOMIC_RELAXED);
+	}
 
 	/* Keep half the frames for TX; the rest keeps the fill ring full. */
 	n = xsk_prod_nb_free(&q->fq, XSKQ_RING_SIZE);
@@ -253,6 +259,7 @@ static void kick(struct rtd_io *io)
 		INC(io, kicks, 1);
 	}
 	io->kick = false;
+	__atomic_store_n(&io->loop->last_tx_ns, now_ns(), __ATOMIC_RELAXED);
 }
 
 /*
@@ -294,7 +301,7 @@ static void *loop_main(void *arg)
 		for (unsigned i = 0; i < l->nios; i++) {
 			struct rtd_io *io = &l->ios[i];
 
-			complete_and_refill(io->q);
+			complete_and_refill(io);
 			rx_batch(io, now);
 			if (io->nheld) {
 				uint32_t gen = nt_generation(io->nt);

@@ -79,6 +79,10 @@ struct loop {
 	 */
 	uint64_t budget_ns;
 	uint64_t sleeps;
+	/* For the egress gate: frames handed to TX not yet completed, and when
+	 * the last one was; single writer, the RT thread. */
+	uint32_t tx_pending;
+	uint64_t last_tx_ns;
 	bool stop;
 	bool running;
 	uint64_t iterations;

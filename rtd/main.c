@@ -262,6 +262,23 @@ static int start(struct rtd *r)
 		goto err_loop;
 	}
 	pin_off(r->cfg.cpu);
+	snprintf(state + strlen(state), sizeof(state) - strlen(state), ".gate");
+	{
+		struct gate_cfg gc;
+
+		gate_defaults(&gc);
+		gc.mode = r->cfg.gate_mode;
+		gc.period_ns = r->cfg.gate_period_us * 1000ull;
+		gc.guard_ns = r->cfg.gate_guard_us * 1000ull;
+		gc.window_ns = r->cfg.gate_window_us * 1000ull;
+		gc.hold_ns = r->cfg.gate_hold_us * 1000ull;
+		gc.link_bps = r->cfg.link_mbit * 1000000ull;
+		gc.reserve_bps = r->cfg.reserve_mbit * 1000000ull;
+		gc.bql_bytes = r->cfg.bql_bytes;
+		ret = gate_open(&r->gate, r->cfg.iface, r->ifindex, &r->loop, &gc, state);
+		if (ret)
+			goto err_started;
+	}
 
 	portset_format(&r->ports.set, spec, sizeof(spec));
 	log_info("main", "ready: %s (%s, %s mode) queues %u ports %s app %s cpu %d %s", r->cfg.iface,
@@ -271,6 +288,8 @@ static int start(struct rtd *r)
 	notify_send(err);
 	return 0;
 
+err_started:
+	loop_stop(&r->loop);
 err_loop:
 	loop_fini(&r->loop);
 err_app:
@@ -294,6 +313,7 @@ err_ctl:
 static void stop(struct rtd *r)
 {
 	notify_send("STOPPING=1");
+	gate_close(&r->gate);
 	loop_stop(&r->loop);
 	/* Sockets first: their map entries go, and RT ports fall back to the kernel. */
 	close_queues(r);

@@ -110,6 +110,20 @@ static int op_stats(void *ctx, struct rtd_ctl_stat *out, unsigned max)
 	}
 	n = put(out, n, max, "netlink", "", -1, "resolve_requests", r->neigh.resolve_requests);
 	n = put(out, n, max, "netlink", "", -1, "overflows", r->neigh.overflows);
+	{
+		struct gate_cfg cfg;
+		struct gate_stats gs;
+
+		gate_get(&r->gate, &cfg, &gs);
+		n = put(out, n, max, "gate", "", -1, "closes", gs.closes);
+		n = put(out, n, max, "gate", "", -1, "closed_us", gs.closed_ns / 1000);
+		n = put(out, n, max, "gate", "", -1, "held_bytes", gs.held_bytes);
+		n = put(out, n, max, "gate", "", -1, "toggle_avg_ns",
+			gs.toggles ? gs.toggle_ns_sum / gs.toggles : 0);
+		n = put(out, n, max, "gate", "", -1, "toggle_max_ns", gs.toggle_ns_max);
+		n = put(out, n, max, "gate", "", -1, "kicks", gs.kicks);
+		n = put(out, n, max, "gate", "", -1, "errors", gs.errors);
+	}
 	for (unsigned i = 0; i < r->app.ncounters; i++)
 		n = put(out, n, max, "app", r->app.ops->name, -1, r->app.counters[i].name,
 			IO_READ(r->app.counters[i].value));
@@ -158,7 +172,61 @@ static int op_neigh(void *ctx, struct rtd_ctl_neigh *out, unsigned max)
 	return n;
 }
 
+static int op_sched_get(void *ctx, struct rtd_ctl_sched *out)
+{
+	struct rtd *r = ctx;
+	struct gate_cfg cfg;
+	struct gate_stats st;
+
+	gate_get(&r->gate, &cfg, &st);
+	memset(out, 0, sizeof(*out));
+	snprintf(out->mode, sizeof(out->mode), "%s", gate_mode_name(cfg.mode));
+	out->bql_bytes = cfg.bql_bytes;
+	out->period_ns = cfg.period_ns;
+	out->phase_ns = cfg.phase_ns;
+	out->guard_ns = cfg.guard_ns;
+	out->window_ns = cfg.window_ns;
+	out->hold_ns = cfg.hold_ns;
+	out->link_bps = cfg.link_bps;
+	out->reserve_bps = cfg.reserve_bps;
+	out->installed = r->gate.installed;
+	out->closed = r->gate.closed;
+	out->closes = st.closes;
+	out->closed_ns = st.closed_ns;
+	out->held_bytes = st.held_bytes;
+	out->toggles = st.toggles;
+	out->toggle_ns_avg = st.toggles ? st.toggle_ns_sum / st.toggles : 0;
+	out->toggle_ns_max = st.toggle_ns_max;
+	out->errors = st.errors;
+	return 0;
+}
+
+static int op_sched_set(void *ctx, const struct rtd_ctl_sched *in, char *err, size_t errlen)
+{
+	struct rtd *r = ctx;
+	struct gate_cfg cfg;
+	char mode[sizeof(in->mode) + 1] = { 0 };
+
+	memcpy(mode, in->mode, sizeof(in->mode));
+	memset(&cfg, 0, sizeof(cfg));
+	if (gate_mode_parse(mode, &cfg.mode)) {
+		snprintf(err, errlen, "'%s' is not one of off, reactive, scheduled", mode);
+		return -EINVAL;
+	}
+	cfg.bql_bytes = in->bql_bytes;
+	cfg.period_ns = in->period_ns;
+	cfg.phase_ns = in->phase_ns;
+	cfg.guard_ns = in->guard_ns;
+	cfg.window_ns = in->window_ns;
+	cfg.hold_ns = in->hold_ns;
+	cfg.link_bps = in->link_bps;
+	cfg.reserve_bps = in->reserve_bps;
+	return gate_set(&r->gate, &cfg, err, errlen);
+}
+
 const struct ctlsrv_ops rtd_ctl_ops = {
+	.sched_get = op_sched_get,
+	.sched_set = op_sched_set,
 	.status = op_status,
 	.port_list = op_port_list,
 	.port_change = op_port_change,

@@ -8,6 +8,7 @@
 #include "rtd/app.h"
 #include "rtd/config.h"
 #include "rtd/ctlsrv.h"
+#include "rtd/gate.h"
 #include "rtd/loop.h"
 #include "rtd/neigh.h"
 #include "rtd/ports.h"
@@ -29,6 +30,7 @@ struct rtd {
 	unsigned nq;
 	struct rtd_app app;
 	struct loop loop;
+	struct gate gate;
 	struct ctlsrv ctl;
 };
 

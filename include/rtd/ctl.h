@@ -24,12 +24,38 @@ enum rtd_ctl_cmd {
 	RTD_CTL_PORT_DEL,
 	RTD_CTL_STATS,
 	RTD_CTL_NEIGH,
+	RTD_CTL_SCHED_GET,
+	RTD_CTL_SCHED_SET,
+};
+
+/* SCHED_GET reply record / SCHED_SET request: the egress gate. */
+struct rtd_ctl_sched {
+	char mode[12]; /* "off", "reactive", "scheduled" */
+	__u32 bql_bytes;
+	__u64 period_ns;
+	__u64 phase_ns;
+	__u64 guard_ns;
+	__u64 window_ns;
+	__u64 hold_ns;
+	__u64 link_bps;
+	__u64 reserve_bps;
+	/* Read-only state and counters. */
+	__u32 installed;
+	__u32 closed;
+	__u64 closes;
+	__u64 closed_ns;
+	__u64 held_bytes;
+	__u64 toggles;
+	__u64 toggle_ns_avg;
+	__u64 toggle_ns_max;
+	__u64 errors;
 };
 
 struct rtd_ctl_req {
 	__u32 version;
 	__u32 cmd;
 	struct portset ports; /* PORT_ADD / PORT_DEL */
+	struct rtd_ctl_sched sched; /* SCHED_SET */
 };
 
 /* Reply header, followed by count records of the command's type. */

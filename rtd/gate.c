@@ -1,0 +1,592 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <linux/if_packet.h>
+#include <linux/netlink.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rtd/gate.h"
+#include "rtd/log.h"
+#include "rtd/loop.h"
+
+/* "rt": our root qdisc's handle, so a restart recognises what it left. */
+#define GATE_HANDLE 0x72740000u
+#define GATE_LIMIT (16u << 20) /* queue bytes: TCP's small queues stay far below */
+/*
+ * Closed is a trickle, not zero: if rtd dies with the gate closed, the
+ * kernel keeps 1 Mbit/s (ssh works) until the next start removes the gate.
+ * While rtd runs, closed periods are short: at most one frame slips out.
+ */
+#define CLOSED_BPS 1000000ull
+#define REACTIVE_POLL_NS 20000
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+const char *gate_mode_name(enum gate_mode m)
+{
+	return m == GATE_REACTIVE ? "reactive" : m == GATE_SCHEDULED ? "scheduled" : "off";
+}
+
+int gate_mode_parse(const char *s, enum gate_mode *m)
+{
+	if (!strcmp(s, "off"))
+		*m = GATE_OFF;
+	else if (!strcmp(s, "reactive"))
+		*m = GATE_REACTIVE;
+	else if (!strcmp(s, "scheduled"))
+		*m = GATE_SCHEDULED;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+void gate_defaults(struct gate_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mode = GATE_OFF;
+	cfg->period_ns = 20000000; /* 50 departures a second */
+	cfg->guard_ns = 200000;
+	cfg->window_ns = 100000;
+	cfg->hold_ns = 200000;
+	cfg->bql_bytes = 0;
+}
+
+bool gate_bpf_qdisc_available(void)
+{
+	/* The struct_ops type a BPF qdisc implements appears in BTF when built in. */
+	FILE *f = fopen("/proc/kallsyms", "re");
+	char line[256];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, " bpf_qdisc_init_prologue") || strstr(line, " bpf_qdisc_ops");
+	fclose(f);
+	return found;
+}
+
+/* ---- rtnetlink: one TBF root qdisc ---- */
+
+struct nlreq {
+	struct nlmsghdr h;
+	struct tcmsg t;
+	char buf[512];
+};
+
+static struct rtattr *put(struct nlreq *r, int type, const void *data, size_t len)
+{
+	struct rtattr *a = (void *)((char *)&r->h + NLMSG_ALIGN(r->h.nlmsg_len));
+
+	a->rta_type = type;
+	a->rta_len = RTA_LENGTH(len);
+	if (len)
+		memcpy(RTA_DATA(a), data, len);
+	r->h.nlmsg_len = NLMSG_ALIGN(r->h.nlmsg_len) + RTA_ALIGN(a->rta_len);
+	return a;
+}
+
+static int talk(struct gate *g, struct nlreq *r)
+{
+	char buf[8192];
+	ssize_t len;
+
+	r->h.nlmsg_seq = ++g->seq;
+	r->h.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	if (send(g->nl, r, r->h.nlmsg_len, 0) < 0)
+		return -errno;
+	for (;;) {
+		len = recv(g->nl, buf, sizeof(buf), 0);
+		if (len < 0)
+			return -errno;
+		for (struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len))
+			if (h->nlmsg_seq == g->seq && h->nlmsg_type == NLMSG_ERROR)
+				return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+	}
+}
+
+static void init_req(struct gate *g, struct nlreq *r, int type, unsigned flags)
+{
+	memset(r, 0, sizeof(*r));
+	r->h.nlmsg_len = NLMSG_LENGTH(sizeof(r->t));
+	r->h.nlmsg_type = type;
+	r->h.nlmsg_flags = flags;
+	r->t.tcm_family = AF_UNSPEC;
+	r->t.tcm_ifindex = g->ifindex;
+	r->t.tcm_parent = TC_H_ROOT;
+	r->t.tcm_handle = GATE_HANDLE;
+}
+
+static uint64_t open_bps(const struct gate *g)
+{
+	uint64_t link = g->cfg.link_bps ? g->cfg.link_bps : 100000000000ull;
+
+	return link > g->cfg.reserve_bps + 8000 ? link - g->cfg.reserve_bps : 8000;
+}
+
+/* Set the TBF to rate bps; creates it when create is set. */
+static int tbf_set(struct gate *g, uint64_t bps, bool create)
+{
+	struct tc_tbf_qopt q = { 0 };
+	uint64_t Bps = bps / 8;
+	/* Closed: one frame may still leave (TBF drops what exceeds its burst).
+	 * Open: 1 ms at the rate, and at least a 64 KiB GSO packet whole. */
+	uint32_t burst = bps == CLOSED_BPS ? 1600 : (uint32_t)(Bps / 1000 > 262144 ? Bps / 1000 : 262144);
+	struct nlreq r;
+	struct rtattr *opts;
+
+	init_req(g, &r, RTM_NEWQDISC, create ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+	put(&r, TCA_KIND, "tbf", 4);
+	opts = put(&r, TCA_OPTIONS, NULL, 0);
+	q.rate.rate = Bps > UINT32_MAX ? UINT32_MAX : (uint32_t)Bps;
+	q.rate.linklayer = TC_LINKLAYER_ETHERNET; /* no rate table needed */
+	q.limit = GATE_LIMIT;
+	put(&r, TCA_TBF_PARMS, &q, sizeof(q));
+	put(&r, TCA_TBF_RATE64, &Bps, sizeof(Bps));
+	put(&r, TCA_TBF_BURST, &burst, sizeof(burst));
+	opts->rta_len = (char *)&r.h + r.h.nlmsg_len - (char *)opts;
+	return talk(g, &r);
+}
+
+static int tbf_del(struct gate *g)
+{
+	struct nlreq r;
+
+	init_req(g, &r, RTM_DELQDISC, 0);
+	return talk(g, &r);
+}
+
+/* Root qdisc's kind and handle, and its backlog in bytes. */
+static int root_qdisc(struct gate *g, char *kind, size_t klen, uint32_t *handle, uint32_t *backlog)
+{
+	struct nlreq r;
+	char buf[16384];
+	ssize_t len;
+	int ret = -ENOENT;
+
+	init_req(g, &r, RTM_GETQDISC, NLM_F_DUMP);
+	r.t.tcm_handle = 0;
+	r.t.tcm_parent = 0;
+	r.h.nlmsg_seq = ++g->seq;
+	r.h.nlmsg_flags |= NLM_F_REQUEST;
+	if (send(g->nl, &r, r.h.nlmsg_len, 0) < 0)
+		return -errno;
+	for (;;) {
+		len = recv(g->nl, buf, sizeof(buf), 0);
+		if (len < 0)
+			return -errno;
+		for (struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
+			struct tcmsg *t = NLMSG_DATA(h);
+			int alen = h->nlmsg_len - NLMSG_LENGTH(sizeof(*t));
+
+			if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR)
+				return ret;
+			if (h->nlmsg_type != RTM_NEWQDISC || t->tcm_ifindex != g->ifindex ||
+			    t->tcm_parent != TC_H_ROOT)
+				continue;
+			*handle = t->tcm_handle;
+			*backlog = 0;
+			for (struct rtattr *a = TCA_RTA(t); RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
+				if (a->rta_type == TCA_KIND)
+					snprintf(kind, klen, "%s", (char *)RTA_DATA(a));
+				if (a->rta_type == TCA_STATS && RTA_PAYLOAD(a) >= sizeof(struct tc_stats))
+					*backlog = ((struct tc_stats *)RTA_DATA(a))->backlog;
+			}
+			ret = 0;
+		}
+	}
+}
+
+/* ---- BQL ---- */
+
+static int bql_path(const struct gate *g, unsigned q, char *buf, size_t len)
+{
+	return snprintf(buf, len, "/sys/class/net/%s/queues/tx-%u/byte_queue_limits/limit_max",
+			g->ifname, q);
+}
+
+static long bql_read(const struct gate *g, unsigned q)
+{
+	char path[160];
+	long v = -1;
+	FILE *f;
+
+	bql_path(g, q, path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static int bql_write(const struct gate *g, unsigned q, long v)
+{
+	char path[160];
+	FILE *f;
+	int ret = 0;
+
+	bql_path(g, q, path, sizeof(path));
+	f = fopen(path, "we");
+	if (!f)
+		return -errno;
+	if (fprintf(f, "%ld\n", v) < 0)
+		ret = -EIO;
+	if (fclose(f))
+		ret = -errno;
+	return ret;
+}
+
+static unsigned count_tx_queues(const char *ifname)
+{
+	char path[160];
+	unsigned n = 0;
+
+	for (;; n++) {
+		snprintf(path, sizeof(path), "/sys/class/net/%s/queues/tx-%u", ifname, n);
+		if (access(path, F_OK))
+			return n;
+	}
+}
+
+/* ---- state, for the start after a crash ---- */
+
+static void state_save(const struct gate *g)
+{
+	FILE *f = fopen(g->state_path, "we");
+
+	if (!f)
+		return;
+	fprintf(f, "qdisc=%d\n", g->installed);
+	for (unsigned q = 0; q < g->ntx; q++)
+		if (g->bql_saved[q] >= 0)
+			fprintf(f, "bql %u %ld\n", q, g->bql_saved[q]);
+	fclose(f);
+}
+
+static void restore_leftovers(struct gate *g)
+{
+	char line[128], kind[32] = "";
+	uint32_t handle = 0, backlog;
+	unsigned q;
+	long v;
+	FILE *f = fopen(g->state_path, "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "bql %u %ld", &q, &v) == 2 && !bql_write(g, q, v))
+			log_info("gate", "restored BQL limit_max %ld on %s tx-%u left by an earlier rtd",
+				 v, g->ifname, q);
+	fclose(f);
+	if (!root_qdisc(g, kind, sizeof(kind), &handle, &backlog) && handle == GATE_HANDLE &&
+	    !tbf_del(g))
+		log_info("gate", "removed the gate qdisc an earlier rtd left on %s", g->ifname);
+	unlink(g->state_path);
+}
+
+/* ---- open/close ---- */
+
+/*
+ * TBF does not restart its queue when a change refills its tokens: the
+ * watchdog armed while closed (hours ahead at the closed rate) stands, and
+ * the backlog waits for the next enqueue.  Enqueue one: a minimum frame of
+ * the IEEE local-experimental ethertype to our own MAC, which the peer or
+ * switch discards.
+ */
+static void kick(struct gate *g)
+{
+	uint8_t frame[60] = { 0 };
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = g->ifindex,
+				   .sll_halen = ETH_ALEN };
+	const uint8_t *mac = g->loop->ios[0].mac;
+
+	memcpy(frame, mac, 6);
+	memcpy(frame + 6, mac, 6);
+	frame[12] = 0x88;
+	frame[13] = 0xb5;
+	memcpy(sll.sll_addr, mac, 6);
+	if (sendto(g->kick_fd, frame, sizeof(frame), MSG_DONTWAIT, (struct sockaddr *)&sll,
+		   sizeof(sll)) == sizeof(frame))
+		g->st.kicks++;
+}
+
+static int set_closed(struct gate *g, bool closed)
+{
+	uint64_t t0 = mono_ns(), dt;
+	uint32_t handle, backlog = 0;
+	char kind[16];
+	int err;
+
+	if (!closed && g->closed && !root_qdisc(g, kind, sizeof(kind), &handle, &backlog))
+		g->st.held_bytes += backlog;
+	t0 = mono_ns();
+	err = tbf_set(g, closed ? CLOSED_BPS : open_bps(g), false);
+	dt = mono_ns() - t0;
+	if (err) {
+		g->st.errors++;
+		return err;
+	}
+	g->st.toggles++;
+	g->st.toggle_ns_sum += dt;
+	if (dt > g->st.toggle_ns_max)
+		g->st.toggle_ns_max = dt;
+	if (closed) {
+		g->st.closes++;
+		g->closed_since = mono_ns();
+	} else {
+		g->st.closed_ns += mono_ns() - g->closed_since;
+		if (backlog)
+			kick(g);
+	}
+	g->closed = closed;
+	return 0;
+}
+
+static int install(struct gate *g)
+{
+	char kind[32] = "";
+	uint32_t handle = 0, backlog;
+	int err;
+
+	if (g->installed)
+		return 0;
+	if (!root_qdisc(g, kind, sizeof(kind), &handle, &backlog) && handle != GATE_HANDLE &&
+	    strcmp(kind, "noqueue") && strcmp(kind, "mq") && strcmp(kind, "pfifo_fast") &&
+	    strcmp(kind, "fq_codel") && strcmp(kind, "fq")) {
+		log_err("gate", "%s has a configured root qdisc (%s); rtd will not replace it",
+			g->ifname, kind);
+		return -EEXIST;
+	}
+	err = tbf_set(g, open_bps(g), true);
+	if (err) {
+		log_err("gate", "%s: cannot install the TBF gate: %s", g->ifname, strerror(-err));
+		return err;
+	}
+	g->installed = true;
+	g->closed = false;
+	if (g->cfg.bql_bytes && (!g->ntx || bql_read(g, 0) < 0))
+		log_info("gate", "%s has no BQL (its driver does not account TX bytes): nothing to cap",
+			 g->ifname);
+	for (unsigned q = 0; q < g->ntx && g->cfg.bql_bytes; q++) {
+		long v = bql_read(g, q);
+
+		if (v >= 0 && !bql_write(g, q, g->cfg.bql_bytes))
+			g->bql_saved[q] = v;
+	}
+	state_save(g);
+	return 0;
+}
+
+static void uninstall(struct gate *g)
+{
+	if (g->closed)
+		set_closed(g, false);
+	for (unsigned q = 0; q < g->ntx; q++) {
+		if (g->bql_saved[q] >= 0)
+			bql_write(g, q, g->bql_saved[q]);
+		g->bql_saved[q] = -1;
+	}
+	if (g->installed) {
+		int err = tbf_del(g);
+
+		if (err && err != -ENOENT && err != -EINVAL)
+			log_err("gate", "%s: cannot remove the gate qdisc: %s", g->ifname, strerror(-err));
+	}
+	g->installed = false;
+	unlink(g->state_path);
+}
+
+/* ---- the gate thread (not the RT thread: it makes system calls) ---- */
+
+static void sleep_until(uint64_t t)
+{
+	struct timespec ts = { .tv_sec = t / 1000000000ull, .tv_nsec = t % 1000000000ull };
+
+	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+}
+
+static bool rt_pending(const struct gate *g, uint64_t now)
+{
+	const struct loop *l = g->loop;
+	uint64_t last = __atomic_load_n(&l->last_tx_ns, __ATOMIC_RELAXED);
+
+	return __atomic_load_n(&l->tx_pending, __ATOMIC_RELAXED) || now - last < g->cfg.hold_ns;
+}
+
+static void *gate_main(void *arg)
+{
+	struct gate *g = arg;
+
+	while (!__atomic_load_n(&g->stop, __ATOMIC_RELAXED)) {
+		uint64_t now = mono_ns(), next;
+
+		pthread_mutex_lock(&g->lock);
+		switch (g->installed ? g->cfg.mode : GATE_OFF) {
+		case GATE_REACTIVE: {
+			bool want = rt_pending(g, now);
+
+			if (want != g->closed)
+				set_closed(g, want);
+			next = now + REACTIVE_POLL_NS;
+			break;
+		}
+		case GATE_SCHEDULED: {
+			uint64_t p = g->cfg.period_ns, k, dep, close_at, open_at;
+
+			/* The next departure whose window has not ended yet. */
+			k = now + g->cfg.guard_ns > g->cfg.phase_ns
+				    ? (now - g->cfg.phase_ns + g->cfg.guard_ns) / p
+				    : 0;
+			dep = g->cfg.phase_ns + k * p;
+			if (dep + g->cfg.window_ns <= now)
+				dep += p;
+			close_at = dep - g->cfg.guard_ns;
+			open_at = dep + g->cfg.window_ns;
+			if (now < close_at) {
+				if (g->closed)
+					set_closed(g, false);
+				next = close_at;
+			} else {
+				if (!g->closed)
+					set_closed(g, true);
+				next = open_at;
+			}
+			break;
+		}
+		default:
+			if (g->closed)
+				set_closed(g, false);
+			next = now + 10000000;
+			break;
+		}
+		pthread_mutex_unlock(&g->lock);
+		sleep_until(next);
+	}
+	return NULL;
+}
+
+int gate_open(struct gate *g, const char *ifname, int ifindex, const struct loop *loop,
+	      const struct gate_cfg *cfg, const char *state_path)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int err;
+
+	memset(g, 0, sizeof(*g));
+	g->cfg = *cfg;
+	g->loop = loop;
+	g->ifindex = ifindex;
+	snprintf(g->ifname, sizeof(g->ifname), "%s", ifname);
+	snprintf(g->state_path, sizeof(g->state_path), "%s", state_path);
+	pthread_mutex_init(&g->lock, NULL);
+	g->ntx = count_tx_queues(ifname);
+	g->bql_saved = malloc((g->ntx ? g->ntx : 1) * sizeof(long));
+	if (!g->bql_saved)
+		return -ENOMEM;
+	for (unsigned q = 0; q < g->ntx; q++)
+		g->bql_saved[q] = -1;
+	g->kick_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (g->kick_fd < 0) {
+		err = -errno;
+		goto err_free;
+	}
+	g->nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (g->nl < 0 || bind(g->nl, (struct sockaddr *)&sa, sizeof(sa))) {
+		err = -errno;
+		goto err_kick;
+	}
+	restore_leftovers(g);
+	if (gate_bpf_qdisc_available())
+		log_info("gate", "this kernel offers BPF qdiscs; rtd's gate uses TBF all the same");
+	if (cfg->mode != GATE_OFF) {
+		err = install(g);
+		if (err)
+			goto err_nl;
+	}
+	err = pthread_create(&g->thread, NULL, gate_main, g);
+	if (err) {
+		err = -err;
+		uninstall(g);
+		goto err_nl;
+	}
+	pthread_setname_np(g->thread, "rtd-gate");
+	g->running = true;
+	return 0;
+
+err_nl:
+	close(g->nl);
+err_kick:
+	close(g->kick_fd);
+err_free:
+	free(g->bql_saved);
+	return err;
+}
+
+int gate_set(struct gate *g, const struct gate_cfg *cfg, char *err, size_t errlen)
+{
+	int ret = 0;
+
+	if (cfg->mode == GATE_SCHEDULED &&
+	    (!cfg->period_ns || cfg->guard_ns + cfg->window_ns >= cfg->period_ns)) {
+		snprintf(err, errlen, "guard + window must be shorter than the period");
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&g->lock);
+	if (cfg->mode == GATE_OFF) {
+		uninstall(g);
+		g->cfg = *cfg;
+	} else {
+		bool relimit = g->installed && (cfg->link_bps != g->cfg.link_bps ||
+						cfg->reserve_bps != g->cfg.reserve_bps);
+
+		g->cfg = *cfg;
+		ret = install(g);
+		if (!ret && relimit && !g->closed)
+			ret = tbf_set(g, open_bps(g), false);
+		if (ret)
+			snprintf(err, errlen, "cannot install the gate on %s: %s", g->ifname,
+				 strerror(-ret));
+	}
+	pthread_mutex_unlock(&g->lock);
+	return ret;
+}
+
+void gate_get(struct gate *g, struct gate_cfg *cfg, struct gate_stats *st)
+{
+	pthread_mutex_lock(&g->lock);
+	*cfg = g->cfg;
+	*st = g->st;
+	if (g->closed)
+		st->closed_ns += mono_ns() - g->closed_since;
+	pthread_mutex_unlock(&g->lock);
+}
+
+void gate_close(struct gate *g)
+{
+	if (g->running) {
+		__atomic_store_n(&g->stop, true, __ATOMIC_RELAXED);
+		pthread_join(g->thread, NULL);
+		g->running = false;
+	}
+	uninstall(g);
+	close(g->nl);
+	close(g->kick_fd);
+	free(g->bql_saved);
+	g->bql_saved = NULL;
+}
