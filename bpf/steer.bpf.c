@@ -165,7 +165,17 @@ int rtd_steer(struct xdp_md *ctx)
 	if (st)
 		st->seen++;
 	if (v == V_RT && bpf_map_lookup_elem(&xsks, &q)) {
-		long ret = bpf_redirect_map(&xsks, q, XDP_PASS);
+		long ret;
+
+		/* When the hook saw it, in front of the frame (AF_XDP copies the
+		 * metadata in copy mode too): rtd's in-host time starts here. */
+		if (!bpf_xdp_adjust_meta(ctx, -(int)sizeof(struct rtd_xdp_meta))) {
+			struct rtd_xdp_meta *meta = (void *)(long)ctx->data_meta;
+
+			if ((void *)(meta + 1) <= (void *)(long)ctx->data)
+				meta->hook_ns = bpf_ktime_get_ns();
+		}
+		ret = bpf_redirect_map(&xsks, q, XDP_PASS);
 
 		if (ret == XDP_REDIRECT) {
 			if (st)

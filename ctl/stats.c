@@ -93,6 +93,10 @@ int do_stats(struct rtctl *c, int argc, char **argv)
 	const struct rtd_ctl_rep *rep;
 	int err;
 
+	if (argc && matches(argv[0], "reset-latency")) {
+		err = client_do(c, RTD_CTL_LAT_RESET, NULL, "stats reset-latency", &rep);
+		return err;
+	}
 	if (argc && !matches(argv[0], "show")) {
 		fprintf(stderr, "rtctl: stats: '%s' is unknown; try 'rtctl help'\n", argv[0]);
 		return EXIT_USAGE;

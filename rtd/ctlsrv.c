@@ -160,6 +160,9 @@ static size_t handle(struct ctlsrv *s, const struct rtd_ctl_req *req, ssize_t le
 		rep->rec_size = sizeof(struct rtd_ctl_neigh);
 		n = s->ops->neigh(s->ctx, rec, room / rep->rec_size);
 		break;
+	case RTD_CTL_LAT_RESET:
+		n = s->ops->lat_reset(s->ctx);
+		break;
 	case RTD_CTL_SCHED_SET:
 		n = s->ops->sched_set(s->ctx, &req->sched, rep->msg, sizeof(rep->msg));
 		if (n < 0) {

@@ -22,6 +22,7 @@ struct ctlsrv_ops {
 	int (*neigh)(void *ctx, struct rtd_ctl_neigh *out, unsigned max);
 	int (*sched_get)(void *ctx, struct rtd_ctl_sched *out);
 	int (*sched_set)(void *ctx, const struct rtd_ctl_sched *in, char *err, size_t errlen);
+	int (*lat_reset)(void *ctx);
 };
 
 struct ctlsrv {

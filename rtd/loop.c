@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
-#include <poll.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,17 +205,30 @@ static void rx_batch(struct rtd_io *io, uint64_t now)
 			xskq_free_push(q, xskq_frame_base(q, d->addr));
 			continue;
 		}
+		pkt.rx_ns = now;
+		if (d->addr - xskq_frame_base(q, d->addr) >= sizeof(struct rtd_xdp_meta)) {
+			struct rtd_xdp_meta meta;
+			uint64_t age;
+
+			/* Cleared after use: a driver without metadata leaves 0. */
+			memcpy(&meta, data - sizeof(meta), sizeof(meta));
+			memset(data - sizeof(meta), 0, sizeof(meta));
+			age = now - meta.hook_ns;
+			if (meta.hook_ns && age < LAT_MAX_AGE_NS)
+				pkt.rx_ns = meta.hook_ns;
+		}
 		pkt.payload = data + rx.payload_off;
 		pkt.len = rx.payload_len;
 		pkt.vlan_tci = rx.vlan_tci;
 		pkt.queue = q->queue;
 		pkt.flow = rx.flow;
-		pkt.rx_ns = now;
 		pkt.frame = xskq_frame_base(q, d->addr);
 		pkt.consumed = false;
 		io->app->ops->rx(io->app, io, &pkt);
 		if (!pkt.consumed)
 			xskq_free_push(q, pkt.frame);
+		else if (pkt.rx_ns != now && io->nlat < RX_BATCH)
+			io->lat_pending[io->nlat++] = pkt.rx_ns;
 	}
 	if (n)
 		xsk_ring_cons__release(&q->rx, n);
@@ -245,7 +257,9 @@ static void complete_and_refill(struct rtd_io *io)
 			xskq_free_pop(q, (uint64_t *)xsk_ring_prod__fill_addr(&q->fq, idx + i));
 		xsk_ring_prod__submit(&q->fq, n);
 	}
-	if (xsk_ring_prod__needs_wakeup(&q->fq))
+	/* Only zero-copy drivers wait for a fill-ring wakeup; in copy mode the
+	 * receive path fills frames itself and the call would be pure cost. */
+	if (!q->copy && xsk_ring_prod__needs_wakeup(&q->fq))
 		recvfrom(q->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
 }
 
@@ -262,27 +276,47 @@ static void kick(struct rtd_io *io)
 	__atomic_store_n(&io->loop->last_tx_ns, now_ns(), __ATOMIC_RELAXED);
 }
 
-/*
- * Out of budget: wait for the next frame (the socket wakes us) or for the
- * window to end.  A frame arriving now pays a wake-up, not the 50 ms the
- * kernel's RT throttling would stop us for.
- */
-static uint64_t wait_for_frames(struct loop *l, uint64_t now, uint64_t win_end)
+static void lat_record(struct rtd_io *io, uint64_t done)
 {
-	struct pollfd pfd[RTD_MAX_QUEUES];
-	int ms = (int)((win_end - now) / 1000000) + 1;
+	struct io_lat *lat = &io->lat;
+	uint32_t epoch = __atomic_load_n(&io->loop->lat_epoch, __ATOMIC_RELAXED);
 
-	for (unsigned i = 0; i < l->nios; i++)
-		pfd[i] = (struct pollfd){ .fd = l->ios[i].q->fd, .events = POLLIN };
-	poll(pfd, l->nios, ms);
-	__atomic_store_n(&l->sleeps, l->sleeps + 1, __ATOMIC_RELAXED);
-	return now_ns();
+	if (epoch != io->lat_epoch) {
+		memset(lat, 0, sizeof(*lat));
+		__atomic_store_n(&io->lat_epoch, epoch, __ATOMIC_RELAXED);
+	}
+	for (unsigned i = 0; i < io->nlat; i++) {
+		uint64_t ns = done - io->lat_pending[i], us = ns / 1000;
+		uint64_t *b = &lat->hist[us < LAT_BUCKETS ? us : LAT_BUCKETS];
+
+		__atomic_store_n(b, *b + 1, __ATOMIC_RELAXED);
+		if (ns > lat->max_ns)
+			__atomic_store_n(&lat->max_ns, ns, __ATOMIC_RELAXED);
+	}
+	__atomic_store_n(&lat->count, lat->count + io->nlat, __ATOMIC_RELAXED);
+	io->nlat = 0;
+}
+
+/*
+ * Out of budget for this window: the kernel's RT throttling would stop the
+ * thread dead for 50 ms of the second.  Keep polling, as SCHED_OTHER, whose
+ * time RT throttling does not count, and take SCHED_FIFO back when the
+ * window ends: two system calls per window, never a stall.
+ */
+static void set_policy(struct loop *l, bool fifo)
+{
+	struct sched_param sp = { .sched_priority = fifo ? l->prio : 0 };
+
+	pthread_setschedparam(pthread_self(), fifo ? SCHED_FIFO : SCHED_OTHER, &sp);
+	if (!fifo)
+		__atomic_store_n(&l->sleeps, l->sleeps + 1, __ATOMIC_RELAXED);
 }
 
 static void *loop_main(void *arg)
 {
 	struct loop *l = arg;
 	uint64_t win_start = now_ns(), busy = 0, last = win_start;
+	bool demoted = false;
 
 	while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED)) {
 		uint64_t now = now_ns();
@@ -291,10 +325,15 @@ static void *loop_main(void *arg)
 			if (now - win_start >= LOOP_WINDOW_NS) {
 				win_start = now;
 				busy = 0;
+				if (demoted)
+					set_policy(l, true);
+				demoted = false;
 			}
 			busy += now - last;
-			if (busy >= l->budget_ns)
-				now = wait_for_frames(l, now, win_start + LOOP_WINDOW_NS);
+			if (busy >= l->budget_ns && !demoted) {
+				set_policy(l, false);
+				demoted = true;
+			}
 			last = now;
 		}
 
@@ -313,6 +352,13 @@ static void *loop_main(void *arg)
 			}
 			if (l->app->ops->poll)
 				l->app->ops->poll(l->app, io, now);
+			/*
+			 * In-host time ends when the reply is on the TX ring: in copy
+			 * mode the kick runs the whole transmit, including (on veth)
+			 * the peer's receive path, which is not the host's time.
+			 */
+			if (io->nlat)
+				lat_record(io, now_ns());
 			if (io->kick)
 				kick(io);
 		}
@@ -412,8 +458,8 @@ int loop_start(struct loop *l)
 	pthread_setname_np(l->thread, "rtd-rt");
 	l->running = true;
 	if (l->budget_ns)
-		log_info("loop", "RT throttling is on: busy polling %.0f%% of every %llu ms, woken by "
-				 "frames for the rest; for pure busy polling isolate CPU %d and set "
+		log_info("loop", "RT throttling is on: SCHED_FIFO for %.0f%% of every %llu ms, "
+				 "SCHED_OTHER for the rest; to stay SCHED_FIFO isolate CPU %d and set "
 				 "kernel.sched_rt_runtime_us=-1",
 			 100.0 * l->budget_ns / LOOP_WINDOW_NS, LOOP_WINDOW_NS / 1000000, l->cpu);
 	return 0;

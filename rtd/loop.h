@@ -43,6 +43,19 @@ struct io_held {
 	uint8_t family;
 };
 
+/*
+ * In-host time of RT frames: from the XDP hook (metadata) to the reply
+ * handed to the driver.  1 us buckets to LAT_BUCKETS us, then one overflow.
+ */
+#define LAT_BUCKETS 2048
+#define LAT_MAX_AGE_NS 100000000ull /* older "hook times" are stale bytes */
+
+struct io_lat {
+	uint64_t count;
+	uint64_t max_ns;
+	uint64_t hist[LAT_BUCKETS + 1];
+};
+
 struct loop;
 
 struct rtd_io {
@@ -57,6 +70,10 @@ struct rtd_io {
 	unsigned nheld;
 	struct io_held held[IO_HOLD_MAX];
 	struct io_stats st;
+	unsigned nlat;
+	uint32_t lat_epoch; /* last reset request seen */
+	uint64_t lat_pending[64]; /* hook times of replies queued this round */
+	struct io_lat lat;
 };
 
 /* What the RT side asks the netlink side to resolve. */
@@ -73,16 +90,18 @@ struct loop {
 	int cpu;
 	int prio;
 	/*
-	 * Busy time allowed per LOOP_WINDOW_NS, below the kernel's RT throttling
-	 * (sched_rt_runtime_us); 0 when there is none.  Past it the loop waits
-	 * in poll() for the rest of the window instead of being stopped dead.
+	 * SCHED_FIFO time allowed per LOOP_WINDOW_NS, below the kernel's RT
+	 * throttling (sched_rt_runtime_us); 0 when there is none.  Past it the
+	 * loop polls on as SCHED_OTHER for the rest of the window instead of
+	 * being stopped dead.
 	 */
 	uint64_t budget_ns;
-	uint64_t sleeps;
+	uint64_t sleeps; /* windows demoted to SCHED_OTHER */
 	/* For the egress gate: frames handed to TX not yet completed, and when
 	 * the last one was; single writer, the RT thread. */
 	uint32_t tx_pending;
 	uint64_t last_tx_ns;
+	uint32_t lat_epoch; /* bumped by the control thread to reset histograms */
 	bool stop;
 	bool running;
 	uint64_t iterations;

@@ -75,6 +75,29 @@ static unsigned put(struct rtd_ctl_stat *out, unsigned n, unsigned max, const ch
 	return n + 1;
 }
 
+/* Upper edge of the bucket holding the p-th percentile, in microseconds. */
+static uint64_t lat_pct(const struct io_lat *lat, uint64_t count, double p)
+{
+	uint64_t rank = (uint64_t)(p / 100.0 * count + 0.999999), seen = 0;
+
+	if (!count)
+		return 0;
+	for (unsigned b = 0; b <= LAT_BUCKETS; b++) {
+		seen += IO_READ(lat->hist[b]);
+		if (seen >= rank)
+			return b < LAT_BUCKETS ? b + 1 : IO_READ(lat->max_ns) / 1000;
+	}
+	return IO_READ(lat->max_ns) / 1000;
+}
+
+static int op_lat_reset(void *ctx)
+{
+	struct rtd *r = ctx;
+
+	__atomic_store_n(&r->loop.lat_epoch, r->loop.lat_epoch + 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
 static int op_stats(void *ctx, struct rtd_ctl_stat *out, unsigned max)
 {
 	struct rtd *r = ctx;
@@ -107,6 +130,18 @@ static int op_stats(void *ctx, struct rtd_ctl_stat *out, unsigned max)
 #define X(f) n = put(out, n, max, "neigh", "", q, #f, IO_READ(io->st.f));
 		NEIGH_STATS(X)
 #undef X
+		{
+			/* A reset takes effect at the RT thread's next frame: show it now. */
+			bool reset = IO_READ(io->lat_epoch) != IO_READ(r->loop.lat_epoch);
+			uint64_t c = reset ? 0 : IO_READ(io->lat.count);
+
+			n = put(out, n, max, "inhost", "", q, "count", c);
+			n = put(out, n, max, "inhost", "", q, "p50_us", lat_pct(&io->lat, c, 50));
+			n = put(out, n, max, "inhost", "", q, "p99_us", lat_pct(&io->lat, c, 99));
+			n = put(out, n, max, "inhost", "", q, "p999_us", lat_pct(&io->lat, c, 99.9));
+			n = put(out, n, max, "inhost", "", q, "max_us",
+				reset ? 0 : IO_READ(io->lat.max_ns) / 1000);
+		}
 	}
 	n = put(out, n, max, "netlink", "", -1, "resolve_requests", r->neigh.resolve_requests);
 	n = put(out, n, max, "netlink", "", -1, "overflows", r->neigh.overflows);
@@ -225,6 +260,7 @@ static int op_sched_set(void *ctx, const struct rtd_ctl_sched *in, char *err, si
 }
 
 const struct ctlsrv_ops rtd_ctl_ops = {
+	.lat_reset = op_lat_reset,
 	.sched_get = op_sched_get,
 	.sched_set = op_sched_set,
 	.status = op_status,

@@ -26,6 +26,7 @@ enum rtd_ctl_cmd {
 	RTD_CTL_NEIGH,
 	RTD_CTL_SCHED_GET,
 	RTD_CTL_SCHED_SET,
+	RTD_CTL_LAT_RESET, /* restart the in-host latency histograms */
 };
 
 /* SCHED_GET reply record / SCHED_SET request: the egress gate. */

@@ -34,6 +34,14 @@ struct rtd_xdp_stats {
 };
 
 /*
+ * XDP metadata in front of each redirected frame: CLOCK_MONOTONIC when the
+ * hook saw it.  Drivers without metadata support leave 0 there.
+ */
+struct rtd_xdp_meta {
+	__u64 hook_ns;
+};
+
+/*
  * Read-only configuration of the bind hook, set before load.  The hook runs
  * for every process on the machine; it must only refuse binds inside the
  * network namespace rtd serves.
