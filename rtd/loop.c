@@ -267,10 +267,17 @@ static void kick(struct rtd_io *io)
 {
 	struct xskq *q = io->q;
 
-	/* Copy mode transmits only from sendto(); non-blocking, never waits. */
-	if (q->copy || xsk_ring_prod__needs_wakeup(&q->tx)) {
-		sendto(q->fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
+	/*
+	 * Copy mode transmits only from sendto(), non-blocking, and at most a
+	 * small batch (32) per call: call again while descriptors are left, or
+	 * a burst fills the ring.  Bounded: the next iteration carries on.
+	 */
+	for (int i = 0; i < 8 && (q->copy || xsk_ring_prod__needs_wakeup(&q->tx)); i++) {
+		if (sendto(q->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 && errno != EAGAIN)
+			break;
 		INC(io, kicks, 1);
+		if (xsk_prod_nb_free(&q->tx, XSKQ_RING_SIZE) == XSKQ_RING_SIZE)
+			break;
 	}
 	io->kick = false;
 	__atomic_store_n(&io->loop->last_tx_ns, now_ns(), __ATOMIC_RELAXED);

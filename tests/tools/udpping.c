@@ -6,7 +6,12 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
 #include <poll.h>
+#include <sys/ioctl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,10 +51,164 @@ static double pct(const uint64_t *v, size_t n, double p)
 	return v[r - 1] / 1000.0;
 }
 
+/*
+ * Flood: send as fast as the socket takes it for some seconds and count
+ * the echoes on a second thread; reports the echo rate.  On a small box the
+ * sender itself is often the limit: compare with the sent rate.
+ */
+struct flood {
+	int fd;
+	int size;
+	volatile int done;
+	uint64_t received;
+};
+
+static void *flood_rx(void *arg)
+{
+	struct flood *f = arg;
+	static char rbuf[64][2048];
+	struct mmsghdr msgs[64];
+	struct iovec iov[64];
+
+	for (int i = 0; i < 64; i++) {
+		iov[i] = (struct iovec){ .iov_base = rbuf[i], .iov_len = sizeof(rbuf[i]) };
+		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
+	}
+	while (!f->done) {
+		struct pollfd pfd = { .fd = f->fd, .events = POLLIN };
+		int n;
+
+		if (poll(&pfd, 1, 50) <= 0)
+			continue;
+		n = recvmmsg(f->fd, msgs, 64, MSG_DONTWAIT, NULL);
+		if (n > 0)
+			f->received += n;
+	}
+	return NULL;
+}
+
+static uint16_t csum16(const uint8_t *p, size_t len, uint32_t sum)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/*
+ * Raw frames straight to the driver (PACKET_QDISC_BYPASS): several times the
+ * rate a UDP socket reaches, so the echo side is what gets measured.  IPv4.
+ */
+static int raw_socket(int udp_fd, const char *ifname, const char *dmac, uint8_t *frame, int size)
+{
+	struct sockaddr_in src, dst;
+	socklen_t len = sizeof(src);
+	struct ifreq ifr = { 0 };
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP) };
+	unsigned m[6];
+	int fd = socket(AF_PACKET, SOCK_RAW, 0), one = 1, ulen = 8 + size;
+	uint8_t *ip = frame + 14, *udp = ip + 20;
+	uint32_t ps;
+
+	if (fd < 0 || getsockname(udp_fd, (struct sockaddr *)&src, &len) ||
+	    getpeername(udp_fd, (struct sockaddr *)&dst, &(socklen_t){ sizeof(dst) }) ||
+	    sscanf(dmac, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
+		return -1;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) || ioctl(fd, SIOCGIFINDEX, &ifr))
+		return -1;
+	ioctl(fd, SIOCGIFHWADDR, &ifr);
+	for (int i = 0; i < 6; i++)
+		frame[i] = m[i];
+	memcpy(frame + 6, ifr.ifr_hwaddr.sa_data, 6);
+	frame[12] = 0x08;
+	frame[13] = 0x00;
+	ip[0] = 0x45;
+	ip[2] = (20 + ulen) >> 8;
+	ip[3] = (20 + ulen) & 0xff;
+	ip[6] = 0x40;
+	ip[8] = 64;
+	ip[9] = 17;
+	memcpy(ip + 12, &src.sin_addr, 4);
+	memcpy(ip + 16, &dst.sin_addr, 4);
+	ps = csum16(ip, 20, 0);
+	ip[10] = ps >> 8;
+	ip[11] = ps & 0xff;
+	memcpy(udp, &src.sin_port, 2);
+	memcpy(udp + 2, &dst.sin_port, 2);
+	udp[4] = ulen >> 8;
+	udp[5] = ulen & 0xff;
+	memset(udp + 8, 0xa5, size);
+	ps = 17 + ulen;
+	for (int i = 12; i < 20; i += 2)
+		ps += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	ps = csum16(udp, ulen, ps);
+	udp[6] = ps >> 8;
+	udp[7] = ps & 0xff;
+	ioctl(fd, SIOCGIFINDEX, &ifr);
+	sll.sll_ifindex = ifr.ifr_ifindex;
+	setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
+		return -1;
+	return fd;
+}
+
+static int flood(int fd, int size, double seconds, int json, const char *ifname, const char *dmac)
+{
+	struct flood f = { .fd = fd, .size = size };
+	static uint8_t sbuf[2048];
+	struct mmsghdr msgs[64];
+	struct iovec iov = { .iov_base = sbuf, .iov_len = (size_t)size };
+	uint64_t sent = 0, t0, t1;
+	int sfd = fd;
+	pthread_t th;
+
+	if (ifname) {
+		sfd = raw_socket(fd, ifname, dmac, sbuf, size);
+		if (sfd < 0) {
+			perror("udpping: raw socket");
+			return 1;
+		}
+		iov.iov_len = 14 + 20 + 8 + size;
+	}
+	for (int i = 0; i < 64; i++)
+		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov, .msg_iovlen = 1 } };
+	pthread_create(&th, NULL, flood_rx, &f);
+	t0 = now_ns();
+	while ((t1 = now_ns()) - t0 < (uint64_t)(seconds * 1e9)) {
+		int n = sendmmsg(sfd, msgs, 64, 0);
+
+		if (n > 0)
+			sent += n;
+	}
+	usleep(300000); /* the last echoes */
+	f.done = 1;
+	pthread_join(th, NULL);
+	{
+		double secs = (t1 - t0) / 1e9;
+
+		if (json)
+			printf("{\"sent\": %llu, \"received\": %llu, \"seconds\": %.3f, "
+			       "\"sent_mpps\": %.4f, \"echo_mpps\": %.4f}\n",
+			       (unsigned long long)sent, (unsigned long long)f.received, secs,
+			       sent / secs / 1e6, f.received / secs / 1e6);
+		else
+			printf("flood %d bytes for %.1fs: sent %.3f Mpps, echoed %.3f Mpps (%llu of %llu)\n",
+			       size, secs, sent / secs / 1e6, f.received / secs / 1e6,
+			       (unsigned long long)f.received, (unsigned long long)sent);
+	}
+	return f.received ? 0 : 1;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: udpping [-6] -d ADDR -p PORT [-s SIZE] [-n COUNT] [-t SECONDS]\n"
-			"               [-r RATE_PPS] [-c CPU] [-w WARMUP] [-T TIMEOUT_MS] [-j] [-o FILE]\n");
+			"               [-r RATE_PPS] [-c CPU] [-w WARMUP] [-T TIMEOUT_MS] [-j] [-o FILE]\n"
+			"       udpping -F SECONDS -d ADDR -p PORT [-s SIZE] [-j] [-L IFACE -M DSTMAC]\n"
+			"               flood for the echo rate; -L sends raw IPv4 frames on IFACE\n");
 	exit(2);
 }
 
@@ -58,7 +217,8 @@ int main(int argc, char **argv)
 	const char *dst = NULL, *out = NULL;
 	int port = 0, size = 64, cpu = -1, v6 = 0, json = 0, opt;
 	long count = 1000, warmup = 0, timeout_ms = 1000;
-	double seconds = 0, rate = 0;
+	double seconds = 0, rate = 0, flood_secs = 0;
+	const char *raw_if = NULL, *raw_mac = NULL;
 	struct sockaddr_storage ss = { 0 };
 	socklen_t sslen;
 	uint64_t *rtt, deadline = 0;
@@ -67,7 +227,7 @@ int main(int argc, char **argv)
 	char buf[65536];
 	int fd;
 
-	while ((opt = getopt(argc, argv, "6d:p:s:n:t:r:c:w:T:jo:")) != -1) {
+	while ((opt = getopt(argc, argv, "6d:p:s:n:t:r:c:w:T:jo:F:L:M:")) != -1) {
 		switch (opt) {
 		case '6': v6 = 1; break;
 		case 'd': dst = optarg; break;
@@ -81,6 +241,9 @@ int main(int argc, char **argv)
 		case 'T': timeout_ms = atol(optarg); break;
 		case 'j': json = 1; break;
 		case 'o': out = optarg; break;
+		case 'F': flood_secs = atof(optarg); break;
+		case 'L': raw_if = optarg; break;
+		case 'M': raw_mac = optarg; break;
 		default: usage();
 		}
 	}
@@ -115,6 +278,8 @@ int main(int argc, char **argv)
 		perror("udpping: socket");
 		return 1;
 	}
+	if (flood_secs > 0)
+		return flood(fd, size, flood_secs, json, raw_if, raw_mac);
 	cap = count + warmup;
 	if (seconds > 0 && rate > 0 && (size_t)(seconds * rate) + warmup > cap)
 		cap = (size_t)(seconds * rate) + warmup;
