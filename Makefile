@@ -99,7 +99,7 @@ demo:
 bench:
 	@sh scripts/deps.sh bench
 	@$(MAKE) --no-print-directory all tools
-	@sh tests/demo.sh --bench
+	@sh tests/bench.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \

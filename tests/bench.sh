@@ -1,0 +1,113 @@
+#!/bin/sh
+# make bench: one run, RT and kernel paths side by side.  Prints a table and
+# writes bench/results/latest.json and a latency CDF (bench/results/cdf.svg).
+# Ratios matter, not absolute figures: these machines are noisy.
+#
+#   BENCH_PINGS   round trips per latency figure (default 4000)
+#   BENCH_RATE    their rate, per second (default 2000)
+#   BENCH_SECS    seconds per throughput and flood figure (default 4)
+set -u
+. "$(dirname "$0")/lib.sh"
+
+RT_CPU=1
+PEER_CPU=0
+N=${BENCH_PINGS:-4000}
+RATE=${BENCH_RATE:-2000}
+SECS=${BENCH_SECS:-4}
+OUT=$ROOT/bench/results
+R=$TMP/r
+mkdir -p "$OUT" "$R"
+
+peer() { in_peer taskset -c $PEER_CPU "$@"; }
+
+tcp_gbps() { # file: kernel TCP peer -> host for SECS
+	peer iperf3 -c 198.18.0.1 -t "$SECS" -J >"$R/$1.iperf" 2>/dev/null
+	python3 -c 'import json,sys; print("%.3f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e9))' \
+		"$R/$1.iperf" 2>/dev/null || echo 0
+}
+
+ping_to() { # port name
+	peer "$TOOLS/udpping" -d 198.18.0.1 -p "$1" -n "$N" -r "$RATE" -w 100 -T 200 -j -o "$R/$2.samples" \
+		>"$R/$2.rtt" 2>/dev/null || echo '{"received": 0}' >"$R/$2.rtt"
+}
+
+# load: none, saturating (two TCP streams) or limited (1 Gbit/s).
+with_load() { # load port name
+	if [ "$1" = none ]; then
+		ping_to "$2" "$3"
+		return
+	fi
+	bw=""
+	[ "$1" = limited ] && bw="-b 1G"
+	# shellcheck disable=SC2086
+	peer iperf3 -c 198.18.0.1 -t $((N / RATE + 3)) -P 2 $bw >/dev/null 2>&1 &
+	lp=$!
+	sleep 1
+	ping_to "$2" "$3"
+	wait $lp 2>/dev/null
+}
+
+kernel_echo() { # load name: the kernel path, with its own in-host time
+	in_host "$TOOLS/udpecho" -p 7001 -c $RT_CPU -f 50 -o "$R/$2.inhost" &
+	wait_for in_host sh -c 'ss -lun | grep -q :7001'
+	with_load "$1" 7001 "$2"
+	in_host pkill -f "udpecho -p 7001"
+	wait_for test -s "$R/$2.inhost"
+}
+
+rt_echo() { # load name
+	rtctl stats reset-latency
+	with_load "$1" 7000 "$2"
+	rtctl -j stats | python3 -c '
+import json, sys
+q = json.load(sys.stdin)["inhost"][0]
+print(json.dumps({"count": q["count"], "p50_us": q["p50_us"], "p99_us": q["p99_us"],
+                  "p999_us": q["p999_us"], "max_us": q["max_us"]}))' >"$R/$2.inhost"
+}
+
+flood_mpps() { # name: rtd's own echo rate under a raw flood, from its counters
+	mac=$(in_host cat /sys/class/net/rtd0/address)
+	before=$(rtctl -j stats | python3 -c 'import json,sys; print(sum(q["tx_packets"] for q in json.load(sys.stdin)["stack"]))')
+	peer "$TOOLS/udpping" -d 198.18.0.1 -p 7000 -F "$SECS" -L rtdp0 -M "$mac" -j >"$R/$1.flood" 2>/dev/null
+	after=$(rtctl -j stats | python3 -c 'import json,sys; print(sum(q["tx_packets"] for q in json.load(sys.stdin)["stack"]))')
+	python3 -c 'import json,sys; f=json.load(open(sys.argv[1])); print("%.4f" % ((int(sys.argv[3]) - int(sys.argv[2])) / f["seconds"] / 1e6))' \
+		"$R/$1.flood" "$before" "$after" 2>/dev/null || echo 0
+}
+
+echo "rtd bench: $N round trips at $RATE/s per figure, ${SECS}s per throughput figure"
+topo_up || exit 1
+in_host taskset -c $PEER_CPU iperf3 -s >/dev/null 2>&1 &
+wait_for in_host sh -c 'ss -ltn | grep -q :5201'
+
+echo "kernel path..."
+tcp_none=$(tcp_gbps tcp_none)
+for l in none saturating limited; do kernel_echo $l kernel_$l; done
+
+echo "rtd, gate off..."
+rtd_start --iface rtd0 --rt-ports 7000 --cpu $RT_CPU --xdp-mode skb || exit 1
+tcp_off=$(tcp_gbps tcp_off)
+for l in none saturating limited; do rt_echo $l rt_off_$l; done
+
+echo "rtd, gate on (reactive)..."
+rtctl sched set mode reactive >/dev/null
+peer "$TOOLS/udpping" -d 198.18.0.1 -p 7000 -n $((SECS * 50 + 100)) -r 50 -T 200 >/dev/null 2>&1 &
+stream=$!
+tcp_on=$(tcp_gbps tcp_on)
+wait $stream 2>/dev/null
+for l in none saturating limited; do rt_echo $l rt_on_$l; done
+rtctl -j sched >"$R/sched.json"
+
+echo "RT echo rate under a raw flood..."
+rtctl sched set mode off >/dev/null
+mpps_skb=$(flood_mpps flood_skb)
+rtd_stop
+rtd_start --iface rtd0 --rt-ports 7000 --cpu $RT_CPU --xdp-mode native || exit 1
+mpps_native=$(flood_mpps flood_native)
+tcp_native=$(tcp_gbps tcp_native)
+rtd_stop
+
+python3 "$ROOT/tests/bench_report.py" "$R" "$OUT" "$tcp_none" "$tcp_off" "$tcp_on" \
+	"$tcp_native" "$mpps_skb" "$mpps_native"
+if command -v gnuplot >/dev/null 2>&1; then
+	gnuplot "$R/cdf.gp" && echo "written: bench/results/cdf.svg"
+fi

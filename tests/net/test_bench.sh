@@ -1,0 +1,27 @@
+#!/bin/sh
+# make bench runs end to end and its JSON holds every figure, well-formed.
+# A check of the benchmark itself, never of a speed.
+set -u
+. "$(dirname "$0")/../lib.sh"
+
+out=$(BENCH_PINGS=200 BENCH_SECS=1 sh "$ROOT/tests/bench.sh" 2>&1)
+rc=$?
+[ $rc -eq 0 ] && pass "make bench runs to the end" || fail "bench runs" "$(printf '%s\n' "$out" | tail -20)"
+python3 - "$ROOT/bench/results/latest.json" <<'PY' && pass "latest.json has every key, each a number" || fail "bench JSON" "$(cat "$ROOT/bench/results/latest.json" 2>&1 | head -40)"
+import json, sys
+j = json.load(open(sys.argv[1]))
+need = {
+    "rt_inhost_p999_us": ("idle", "load"), "kernel_inhost_p999_us": ("idle", "load"),
+    "rt_rtt_p999_us": ("idle", "load"), "kernel_rtt_p999_us": ("idle", "load"),
+    "rt_echo_mpps": ("skb", "native"), "kernel_tcp_gbps": ("no_rtd", "gate_off", "gate_on"),
+}
+for k, subs in need.items():
+    for s in subs:
+        v = j[k][s]
+        assert isinstance(v, (int, float)) and v >= 0, (k, s, v)
+PY
+printf '%s\n' "$out" | grep -q "RT echo, gate on" && pass "the table shows RT and kernel paths side by side" ||
+	fail "bench table" "$out"
+[ -s "$ROOT/bench/results/cdf.svg" ] && grep -q "<svg" "$ROOT/bench/results/cdf.svg" &&
+	pass "a latency CDF plot is written" || fail "CDF plot" ""
+summary
