@@ -33,6 +33,7 @@ const char config_usage[] =
 	"      --link-mbit N       the NIC's rate, for the gate's open rate\n"
 	"      --reserve-mbit N    bandwidth kept back from the kernel for RT\n"
 	"      --bql-bytes N       cap on kernel bytes in the TX ring while gated\n"
+	"      --rt-queue N        steer RT ports to RX queue N (ethtool ntuple filters)\n"
 	"  -f, --config FILE       read settings (key = value, keys as long options)\n"
 	"  -h, --help              this text\n"
 	"  -V, --version           print the version\n";
@@ -50,6 +51,7 @@ void config_defaults(struct rtd_config *c)
 	c->gate_guard_us = 200;
 	c->gate_window_us = 100;
 	c->gate_hold_us = 200;
+	c->rt_queue = -1;
 }
 
 static const struct {
@@ -147,6 +149,14 @@ int config_set(struct rtd_config *c, const char *key, const char *val, char *err
 			return -EINVAL;
 		}
 		c->frames = v;
+		return 0;
+	}
+	if (!strcmp(key, "rt-queue")) {
+		if (parse_uint(val, 0, 63, &v)) {
+			snprintf(err, errlen, "'%s' is not a queue number (0-63)", val);
+			return -EINVAL;
+		}
+		c->rt_queue = v;
 		return 0;
 	}
 	if (!strcmp(key, "gate")) {
@@ -252,6 +262,7 @@ static const struct option long_opts[] = {
 	{ "state-dir", required_argument, NULL, 'S' },
 	{ "frames", required_argument, NULL, 'F' },
 	{ "gate", required_argument, NULL, 'G' },
+	{ "rt-queue", required_argument, NULL, 1008 },
 	{ "gate-period-us", required_argument, NULL, 1001 },
 	{ "gate-guard-us", required_argument, NULL, 1002 },
 	{ "gate-window-us", required_argument, NULL, 1003 },

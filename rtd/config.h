@@ -39,6 +39,7 @@ struct rtd_config {
 	unsigned link_mbit;   /* 0: unknown, TBF open at 100 Gbit/s */
 	unsigned reserve_mbit;
 	unsigned bql_bytes;   /* 0: leave BQL alone */
+	int rt_queue;         /* steer RT ports to this RX queue; -1: no */
 	bool help;
 	bool version;
 };

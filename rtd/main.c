@@ -226,10 +226,16 @@ static int start(struct rtd *r)
 		goto err_ports;
 	}
 
+	{
+		char rxstate[sizeof(state) + 8];
+
+		snprintf(rxstate, sizeof(rxstate), "%s.rxq", state);
+		rxq_open(&r->rxq, r->cfg.iface, r->cfg.rt_queue, &r->ports.set, rxstate);
+	}
 	r->nt = calloc(1, sizeof(*r->nt));
 	if (!r->nt) {
 		ret = -ENOMEM;
-		goto err_ports;
+		goto err_rxq;
 	}
 	nt_init(r->nt);
 	ret = neigh_open(&r->neigh, r->ifindex, r->nt, on_addr, r);
@@ -301,6 +307,8 @@ err_neigh:
 	neigh_close(&r->neigh);
 err_nt:
 	free(r->nt);
+err_rxq:
+	rxq_close(&r->rxq);
 err_ports:
 	ports_close(&r->ports);
 err_steer:
@@ -322,6 +330,7 @@ static void stop(struct rtd *r)
 		r->app.ops->fini(&r->app);
 	neigh_close(&r->neigh);
 	free(r->nt);
+	rxq_close(&r->rxq);
 	ports_close(&r->ports);
 	steer_close(&r->steer);
 	ctlsrv_close(&r->ctl);

@@ -48,6 +48,7 @@ static int op_port_change(void *ctx, const struct portset *ports, bool add, char
 			  size_t errlen)
 {
 	struct rtd *r = ctx;
+	int ret;
 
 	if (!add) {
 		for (int p = portset_next(ports, 1); p >= 0; p = portset_next(ports, p + 1)) {
@@ -56,9 +57,13 @@ static int op_port_change(void *ctx, const struct portset *ports, bool add, char
 				return -ENOENT;
 			}
 		}
-		return ports_release(&r->ports, ports, err, errlen);
+		ret = ports_release(&r->ports, ports, err, errlen);
+	} else {
+		ret = ports_claim(&r->ports, ports, err, errlen);
 	}
-	return ports_claim(&r->ports, ports, err, errlen);
+	if (!ret)
+		rxq_update(&r->rxq, &r->ports.set);
+	return ret;
 }
 
 static unsigned put(struct rtd_ctl_stat *out, unsigned n, unsigned max, const char *group,

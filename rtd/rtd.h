@@ -12,6 +12,7 @@
 #include "rtd/loop.h"
 #include "rtd/neigh.h"
 #include "rtd/ports.h"
+#include "rtd/rxq.h"
 #include "rtd/steer.h"
 #include "rtd/xsk.h"
 
@@ -24,6 +25,7 @@ struct rtd {
 	uint64_t start_ns;
 	struct steer steer;
 	struct ports ports;
+	struct rxq rxq;
 	struct neigh_table *nt;
 	struct neigh neigh;
 	struct xskq *qs;
