@@ -43,6 +43,10 @@ out=$(rtctl sched set mode sometimes 2>&1)
 [ $? -eq 1 ] && echo "$out" | grep -q "'sometimes'" && pass "an unknown mode is refused naming it" ||
 	fail "bad mode" "$out"
 
+rtctl sched set mode reactive link 1000 reserve 100 >/dev/null
+sleep 0.1
+qdisc | grep -q "rate 900Mbit" && pass "a reservation for RT lowers the kernel's open rate (1000 - 100 Mbit/s)" ||
+	fail "reservation" "$(qdisc)"
 rtctl sched set mode off >/dev/null
 qdisc | grep -q noqueue && pass "mode off gives the NIC its own qdisc back" || fail "mode off" "$(qdisc)"
 rtctl sched set mode reactive >/dev/null
