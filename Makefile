@@ -16,7 +16,7 @@ BPFTOOL  ?= bpftool
 WARN     := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -I. -I$(B) -fno-strict-aliasing
-LDLIBS   := -lxdp -lbpf -lelf -lz -lpthread
+LDLIBS   := -lxdp -lbpf -luring -lelf -lz -lpthread
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Iinclude \
 	-I/usr/include/$(shell $(CC) -dumpmachine)
 

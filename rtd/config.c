@@ -20,7 +20,7 @@ const char config_usage[] =
 	"  -p, --rt-ports SPEC     RT port set: ports and ascending ranges, comma-separated\n"
 	"  -c, --cpu N             CPU of the RT thread (default: last online CPU)\n"
 	"      --rt-prio N         SCHED_FIFO priority 1-99, 0 for SCHED_OTHER (default 50)\n"
-	"  -a, --app NAME          RT application (default echo)\n"
+	"  -a, --app NAME          RT application: echo or relay (default echo)\n"
 	"  -m, --xdp-mode MODE     auto, native or skb (default auto: per driver)\n"
 	"  -s, --ctl-socket PATH   control socket (default " RTD_CTL_DIR "/IF.sock)\n"
 	"      --state-dir DIR     crash-recovery state (default /run/rtd)\n"
@@ -34,6 +34,10 @@ const char config_usage[] =
 	"      --reserve-mbit N    bandwidth kept back from the kernel for RT\n"
 	"      --bql-bytes N       cap on kernel bytes in the TX ring while gated\n"
 	"      --rt-queue N        steer RT ports to RX queue N (ethtool ntuple filters)\n"
+	"      --ng-listen ADDR:PORT  relay: ng control socket (default 127.0.0.1:2223;\n"
+	"                          [::1]:2223 for IPv6)\n"
+	"      --ng-allow PREFIXES relay: who may send commands (default 127.0.0.0/8,::1/128)\n"
+	"      --media-timeout S   relay: end calls silent for S seconds (default 60)\n"
 	"  -f, --config FILE       read settings (key = value, keys as long options)\n"
 	"  -h, --help              this text\n"
 	"  -V, --version           print the version\n";
@@ -52,6 +56,9 @@ void config_defaults(struct rtd_config *c)
 	c->gate_window_us = 100;
 	c->gate_hold_us = 200;
 	c->rt_queue = -1;
+	snprintf(c->ng_listen, sizeof(c->ng_listen), "127.0.0.1:2223");
+	snprintf(c->ng_allow, sizeof(c->ng_allow), "127.0.0.0/8,::1/128");
+	c->media_timeout = 60;
 }
 
 static const struct {
@@ -66,6 +73,7 @@ static const struct {
 	{ "link-mbit", offsetof(struct rtd_config, link_mbit), 0, 10000000 },
 	{ "reserve-mbit", offsetof(struct rtd_config, reserve_mbit), 0, 10000000 },
 	{ "bql-bytes", offsetof(struct rtd_config, bql_bytes), 0, 1 << 30 },
+	{ "media-timeout", offsetof(struct rtd_config, media_timeout), 1, 86400 },
 };
 
 static int parse_uint(const char *val, long lo, long hi, long *out)
@@ -151,6 +159,10 @@ int config_set(struct rtd_config *c, const char *key, const char *val, char *err
 		c->frames = v;
 		return 0;
 	}
+	if (!strcmp(key, "ng-listen"))
+		return set_str(c->ng_listen, sizeof(c->ng_listen), val, "ng address", err, errlen);
+	if (!strcmp(key, "ng-allow"))
+		return set_str(c->ng_allow, sizeof(c->ng_allow), val, "prefix list", err, errlen);
 	if (!strcmp(key, "rt-queue")) {
 		if (parse_uint(val, 0, 63, &v)) {
 			snprintf(err, errlen, "'%s' is not a queue number (0-63)", val);
@@ -263,6 +275,9 @@ static const struct option long_opts[] = {
 	{ "frames", required_argument, NULL, 'F' },
 	{ "gate", required_argument, NULL, 'G' },
 	{ "rt-queue", required_argument, NULL, 1008 },
+	{ "ng-listen", required_argument, NULL, 1009 },
+	{ "ng-allow", required_argument, NULL, 1010 },
+	{ "media-timeout", required_argument, NULL, 1011 },
 	{ "gate-period-us", required_argument, NULL, 1001 },
 	{ "gate-guard-us", required_argument, NULL, 1002 },
 	{ "gate-window-us", required_argument, NULL, 1003 },

@@ -40,6 +40,9 @@ struct rtd_config {
 	unsigned reserve_mbit;
 	unsigned bql_bytes;   /* 0: leave BQL alone */
 	int rt_queue;         /* steer RT ports to this RX queue; -1: no */
+	char ng_listen[64];   /* relay: ng control address */
+	char ng_allow[256];   /* relay: allowed command sources */
+	unsigned media_timeout; /* relay: seconds */
 	bool help;
 	bool version;
 };

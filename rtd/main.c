@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -73,6 +74,36 @@ static void on_addr(void *ctx, int family, const struct in6_addr *a, bool add)
 	if (err)
 		log_err("xdp", "cannot %s an address in the steering map: %s",
 			add ? "add" : "remove", strerror(-err));
+}
+
+static int env_steer(void *ctx, uint16_t port, bool on)
+{
+	struct rtd *r = ctx;
+
+	return ports_steer(&r->ports, port, on);
+}
+
+/* The address applications put in what they tell peers (SDP): a global one. */
+static int env_local_addr(void *ctx, int family, struct in6_addr *out)
+{
+	struct rtd *r = ctx;
+	static struct neigh_table snap; /* large; off the RT path, one caller at a time */
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&lock);
+	nt_snapshot(r->nt, &snap);
+	for (unsigned i = 0; i < snap.naddrs && ret; i++) {
+		const struct in6_addr *a = &snap.addrs[i].addr;
+
+		if (snap.addrs[i].family != family ||
+		    (family == AF_INET6 && a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0x80))
+			continue;
+		*out = *a;
+		ret = 0;
+	}
+	pthread_mutex_unlock(&lock);
+	return ret;
 }
 
 /* The main thread stays off the RT core. */
@@ -248,6 +279,16 @@ static int start(struct rtd *r)
 	if (ret)
 		goto err_neigh;
 
+	r->env = (struct rtd_app_env){
+		.ports = &r->ports.set,
+		.steer = env_steer,
+		.local_addr = env_local_addr,
+		.ctx = r,
+		.ng_listen = r->cfg.ng_listen,
+		.ng_allow = r->cfg.ng_allow,
+		.media_timeout = r->cfg.media_timeout,
+	};
+	r->app.env = &r->env;
 	r->app.ops = rtd_app_find(r->cfg.app);
 	if (r->app.ops->init) {
 		ret = r->app.ops->init(&r->app);

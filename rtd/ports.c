@@ -311,6 +311,16 @@ int ports_release(struct ports *p, const struct portset *ports, char *err, size_
 	return ret;
 }
 
+int ports_steer(struct ports *p, uint16_t port, bool on)
+{
+	struct rtd_port_val v = { .rt = on };
+	__u32 key = port;
+
+	if (!portset_has(&p->set, port))
+		return -ENOENT;
+	return bpf_map_update_elem(p->map_fd, &key, &v, BPF_ANY);
+}
+
 void ports_close(struct ports *p)
 {
 	if (p->link6)

@@ -9,6 +9,7 @@
 #ifndef RTD_PORTS_H
 #define RTD_PORTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,12 @@ int ports_open(struct ports *p, int map_fd, uint64_t netns_cookie, const char *s
  */
 int ports_claim(struct ports *p, const struct portset *ports, char *err, size_t errlen);
 int ports_release(struct ports *p, const struct portset *ports, char *err, size_t errlen);
+/*
+ * Steer one port of the set or stop steering it, leaving it claimed: the
+ * kernel still cannot have it.  For applications that use ports of their
+ * range one call at a time.
+ */
+int ports_steer(struct ports *p, uint16_t port, bool on);
 /* Release everything and restore the kernel's settings. */
 void ports_close(struct ports *p);
 

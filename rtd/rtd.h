@@ -31,6 +31,7 @@ struct rtd {
 	struct xskq *qs;
 	unsigned nq;
 	struct rtd_app app;
+	struct rtd_app_env env;
 	struct loop loop;
 	struct gate gate;
 	struct ctlsrv ctl;

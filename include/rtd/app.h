@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct portset;
+
 /* An IPv4 or IPv6 UDP endpoint; v4 addresses are stored as ::ffff:a.b.c.d. */
 struct rtd_ep {
 	struct in6_addr addr;
@@ -50,8 +52,24 @@ struct rtd_app_counter {
 	uint64_t value; /* single writer (the RT thread); readers load relaxed */
 };
 
+/*
+ * What the daemon offers an application off the RT path (init, fini and
+ * its own threads): the RT ports it was given, steering of single ports, and
+ * the interface's own addresses, as the kernel has them.
+ */
+struct rtd_app_env {
+	const struct portset *ports;
+	int (*steer)(void *ctx, uint16_t port, bool on);
+	int (*local_addr)(void *ctx, int family, struct in6_addr *out);
+	void *ctx;
+	const char *ng_listen;  /* relay: control address, "127.0.0.1:2223" */
+	const char *ng_allow;   /* relay: source prefixes allowed to send commands */
+	unsigned media_timeout; /* relay: seconds of silence that end a call */
+};
+
 struct rtd_app {
 	const struct rtd_app_ops *ops;
+	const struct rtd_app_env *env;
 	void *priv;
 	unsigned ncounters;
 	struct rtd_app_counter counters[RTD_APP_MAX_COUNTERS];

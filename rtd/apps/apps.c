@@ -4,9 +4,11 @@
 #include "rtd/app.h"
 
 extern const struct rtd_app_ops rtd_app_echo;
+extern const struct rtd_app_ops rtd_app_relay;
 
 static const struct rtd_app_ops *const apps[] = {
 	&rtd_app_echo,
+	&rtd_app_relay,
 };
 
 const struct rtd_app_ops *rtd_app_find(const char *name)
@@ -19,5 +21,5 @@ const struct rtd_app_ops *rtd_app_find(const char *name)
 
 const char *rtd_app_names(void)
 {
-	return "echo";
+	return "echo, relay";
 }

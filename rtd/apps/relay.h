@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * relay: an RTP/RTCP media relay in the RT domain, driven over rtpengine's
+ * ng protocol from the GP domain (rtd/ng.c).  The ng thread owns calls and
+ * port allocation; the RT thread owns the per-port streams, changed only
+ * through an SPSC ring of commands, and their counters, which the ng thread
+ * reads.
+ */
+#ifndef RTD_RELAY_H
+#define RTD_RELAY_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rtd/app.h"
+#include "rtd/ring.h"
+
+#define RELAY_MAX_STREAMS 4096 /* 2 legs x (RTP + RTCP) per media */
+
+/* One local port: where one leg's peer sends, and what it receives from. */
+struct rstream {
+	uint16_t port;      /* local port the peer sends to */
+	uint16_t other;     /* stream index of the opposite leg's same port kind */
+	bool used;
+	bool latched;       /* peer learned from its packets */
+	bool strict;        /* only the latched peer may send */
+	bool rtcp;
+	struct rtd_ep peer; /* where this leg's peer is (family 0: unknown yet) */
+	/* Counters, single writer: the RT thread. */
+	uint64_t packets, bytes, forwarded, dropped, last_ns;
+	uint32_t received, lost, cycles, base_seq;
+	uint16_t max_seq;
+	bool seq_init;
+	int64_t transit;
+	uint32_t jitter_q4; /* RFC 3550 jitter in timestamp units, x16 */
+};
+
+enum rcmd_op { RCMD_ADD = 1, RCMD_DEL, RCMD_PEER };
+
+struct rcmd {
+	uint8_t op;
+	bool strict;
+	bool rtcp;
+	uint16_t idx;
+	uint16_t port;
+	uint16_t other;
+	struct rtd_ep peer;
+};
+
+struct ng;
+
+struct relay {
+	struct rstream streams[RELAY_MAX_STREAMS];
+	uint16_t port_map[65536]; /* RT-owned: port -> stream index + 1 */
+	struct ring cmds;         /* ng thread -> RT thread */
+	struct ng *ng;
+	struct rtd_app *app;
+};
+
+/* ng thread side (ng.c). */
+int ng_start(struct relay *r, const struct rtd_app_env *env);
+void ng_stop(struct relay *r);
+
+/* Counters of the relay app, in rtctl stats. */
+enum {
+	RELAY_RTP,
+	RELAY_RTCP,
+	RELAY_FORWARDED,
+	RELAY_NO_STREAM,
+	RELAY_NO_PEER,
+	RELAY_STRICT_DROP,
+	RELAY_SEND_FAIL,
+	RELAY_NCOUNTERS,
+};
+
+#endif
