@@ -24,9 +24,12 @@ static void put_string(const char *s)
 	putchar('"');
 	for (; *s; s++) {
 		unsigned char ch = *s;
+		const char *esc = ch == '\n' ? "\\n" : ch == '\t' ? "\\t" : ch == '\r' ? "\\r" : NULL;
 
 		if (ch == '"' || ch == '\\')
 			printf("\\%c", ch);
+		else if (esc)
+			fputs(esc, stdout);
 		else if (ch < 0x20)
 			printf("\\u%04x", ch);
 		else

@@ -37,9 +37,15 @@ static bool is_default(const struct rtd_ctl_neigh *n)
 	return n->prefixlen == 0;
 }
 
+/* Without a link-layer address yet (or any more), ip prints none. */
+static bool has_lladdr(const struct rtd_ctl_neigh *n)
+{
+	return !(n->state & (NUD_INCOMPLETE | NUD_FAILED));
+}
+
 static void print_text(const struct rtd_ctl_neigh *v, unsigned n)
 {
-	char a[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN + sizeof("/128")], g[INET6_ADDRSTRLEN];
 
 	for (unsigned i = 0; i < n; i++) {
 		const struct rtd_ctl_neigh *e = &v[i];
@@ -54,7 +60,8 @@ static void print_text(const struct rtd_ctl_neigh *v, unsigned n)
 			if (is_default(e))
 				snprintf(a, sizeof(a), "default");
 			else
-				snprintf(a + strlen(addr_str(e, &e->addr, a)), 5, "/%u", e->prefixlen);
+				snprintf(a + strlen(addr_str(e, &e->addr, a)), sizeof("/128"), "/%u",
+					 e->prefixlen);
 			printf("route %s", a);
 			if (e->has_gw)
 				printf(" via %s", addr_str(e, &e->gw, g));
@@ -64,8 +71,11 @@ static void print_text(const struct rtd_ctl_neigh *v, unsigned n)
 			snprintf(upper, sizeof(upper), "%s", state_str(e->state));
 			for (char *p = upper; *p; p++)
 				*p -= 'a' - 'A';
-			printf("neigh %s lladdr %02x:%02x:%02x:%02x:%02x:%02x %s\n",
-			       addr_str(e, &e->addr, a), m[0], m[1], m[2], m[3], m[4], m[5], upper);
+			printf("neigh %s", addr_str(e, &e->addr, a));
+			if (has_lladdr(e))
+				printf(" lladdr %02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
+				       m[4], m[5]);
+			printf(" %s\n", upper);
 			break;
 		}
 	}
@@ -99,7 +109,8 @@ static void print_json(const struct rtd_ctl_neigh *v, unsigned n, bool pretty)
 			if (kind == RTD_CTL_NEIGHBOUR) {
 				snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", e->mac[0],
 					 e->mac[1], e->mac[2], e->mac[3], e->mac[4], e->mac[5]);
-				json_str("lladdr", mac);
+				if (has_lladdr(e))
+					json_str("lladdr", mac);
 				json_str("state", state_str(e->state));
 			}
 			json_obj_close();
@@ -109,15 +120,15 @@ static void print_json(const struct rtd_ctl_neigh *v, unsigned n, bool pretty)
 	json_end();
 }
 
+static const struct verb verbs[] = { { "show", 0 }, { "list", 0 } };
+
 int do_neigh(struct rtctl *c, int argc, char **argv)
 {
 	const struct rtd_ctl_rep *rep;
 	int err;
 
-	if (argc && !matches(argv[0], "show") && !matches(argv[0], "list")) {
-		fprintf(stderr, "rtctl: neigh: '%s' is unknown; try 'rtctl help'\n", argv[0]);
+	if (argc && LOOKUP("neigh: ", argv[0], verbs) < 0)
 		return EXIT_USAGE;
-	}
 	err = client_do(c, RTD_CTL_NEIGH, NULL, "neigh", &rep);
 	if (err)
 		return err;

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* rtctl: rtd's control tool, in the manner of ip(8). */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +10,7 @@
 
 static const char usage[] =
 	"Usage: rtctl [-j [-p]] [-s SOCKET | -i IFACE] OBJECT [COMMAND [ARGS]]\n"
-	"  OBJECT := { status | port | stats | neigh | sched | help }\n"
+	"  OBJECT := { status | port | stats | neigh | sched | calls | help }\n"
 	"  rtctl status                 what rtd serves, where and how\n"
 	"  rtctl port [list]            the RT port set\n"
 	"  rtctl port add SPEC          claim ports live (e.g. 7000-7009,7100)\n"
@@ -20,65 +19,58 @@ static const char usage[] =
 	"  rtctl stats reset-latency    restart the in-host latency histograms\n"
 	"  rtctl neigh                  addresses, routes, neighbours mirrored from the kernel\n"
 	"  rtctl sched [show]           the kernel egress gate and its counters\n"
+	"  rtctl calls                  the relay's calls: per leg, peer and RTP counters\n"
 	"  rtctl sched set [mode off|reactive|scheduled] [period US] [phase US] [guard US]\n"
 	"                  [window US] [hold US] [link MBIT] [reserve MBIT] [bql BYTES]\n"
 	"  -j  JSON output   -p  pretty JSON   -s  control socket   -i  rtd's interface\n";
 
-/* Unique-prefix matching, as ip(8): "p" is "port". */
-bool matches(const char *arg, const char *word)
-{
-	size_t n = strlen(arg);
-
-	return n && n <= strlen(word) && !strncmp(arg, word, n);
-}
-
-static const struct {
-	const char *name;
-	int (*fn)(struct rtctl *c, int argc, char **argv);
-} objects[] = {
-	{ "status", do_status },
-	{ "port", do_port },
-	{ "stats", do_stats },
-	{ "neigh", do_neigh },
-	{ "sched", do_sched },
-};
-
-/* With neither -s nor -i: the one rtd there is, or a clear word why not. */
-static int find_socket(char *buf, size_t len)
+/*
+ * ip(8) takes the first match in table order; with status, stats and sched
+ * that would make "stat" mean status, so a prefix must be unique here.
+ */
+int lookup(const char *what, const char *arg, const struct verb *v, size_t n)
 {
 	char names[256] = "";
-	struct dirent *de;
-	unsigned n = 0;
-	DIR *d = opendir(RTD_CTL_DIR);
+	size_t alen = strlen(arg);
+	int id = -1, hits = 0;
 
-	if (d) {
-		while ((de = readdir(d))) {
-			size_t l = strlen(de->d_name);
-
-			if (l < 6 || strcmp(de->d_name + l - 5, ".sock"))
-				continue;
-			if (!n++)
-				snprintf(buf, len, "%s/%s", RTD_CTL_DIR, de->d_name);
-			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%.*s",
-				 n > 1 ? ", " : "", (int)(l - 5), de->d_name);
-		}
-		closedir(d);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(arg, v[i].name))
+			return v[i].id;
+	for (size_t i = 0; alen && i < n; i++) {
+		if (strncmp(arg, v[i].name, alen) || v[i].id == id)
+			continue;
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+			 hits ? ", " : "", v[i].name);
+		id = v[i].id;
+		hits++;
 	}
-	if (n == 1)
-		return 0;
-	if (!n)
-		fprintf(stderr, "rtctl: no rtd running (no socket in %s)\n", RTD_CTL_DIR);
+	if (hits == 1)
+		return id;
+	if (hits)
+		fprintf(stderr, "rtctl: %s'%s' is ambiguous (%s)\n", what, arg, names);
 	else
-		fprintf(stderr, "rtctl: several rtd instances (%s): pick one with -i IFACE\n", names);
-	return EXIT_DAEMON;
+		fprintf(stderr, "rtctl: %s'%s' is unknown; try 'rtctl help'\n", what, arg);
+	return -1;
 }
+
+enum { OBJ_STATUS, OBJ_PORT, OBJ_STATS, OBJ_NEIGH, OBJ_SCHED, OBJ_CALLS, OBJ_HELP };
+
+static const struct verb objects[] = {
+	{ "status", OBJ_STATUS }, { "port", OBJ_PORT },   { "stats", OBJ_STATS },
+	{ "neigh", OBJ_NEIGH },   { "sched", OBJ_SCHED }, { "calls", OBJ_CALLS },
+	{ "help", OBJ_HELP },
+};
+
+static int (*const handlers[])(struct rtctl *c, int argc, char **argv) = {
+	[OBJ_STATUS] = do_status, [OBJ_PORT] = do_port,   [OBJ_STATS] = do_stats,
+	[OBJ_NEIGH] = do_neigh,   [OBJ_SCHED] = do_sched,  [OBJ_CALLS] = do_calls,
+};
 
 int main(int argc, char **argv)
 {
-	static char sock[108];
 	struct rtctl c = { 0 };
-	const char *iface = NULL;
-	int i = 1;
+	int i = 1, obj;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *o = argv[i];
@@ -91,7 +83,7 @@ int main(int argc, char **argv)
 			if (o[1] == 's')
 				c.sock = argv[++i];
 			else
-				iface = argv[++i];
+				c.iface = argv[++i];
 		} else if (!strcmp(o, "-h") || !strcmp(o, "-help") || !strcmp(o, "--help")) {
 			fputs(usage, stdout);
 			return 0;
@@ -104,25 +96,24 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (i == argc || matches(argv[i], "help")) {
-		fputs(usage, i == argc ? stderr : stdout);
-		return i == argc ? EXIT_USAGE : 0;
+	if (c.sock && c.iface) {
+		fprintf(stderr, "rtctl: -s and -i both name the socket; give one\n");
+		return EXIT_USAGE;
 	}
-	for (size_t k = 0; k < sizeof(objects) / sizeof(objects[0]); k++) {
-		if (!matches(argv[i], objects[k].name))
-			continue;
-		if (iface) {
-			snprintf(sock, sizeof(sock), "%s/%s.sock", RTD_CTL_DIR, iface);
-			c.sock = sock;
-		} else if (!c.sock) {
-			int err = find_socket(sock, sizeof(sock));
-
-			if (err)
-				return err;
-			c.sock = sock;
-		}
-		return objects[k].fn(&c, argc - i - 1, argv + i + 1);
+	if (c.iface && (!c.iface[0] || strchr(c.iface, '/'))) {
+		fprintf(stderr, "rtctl: -i: '%s' is not an interface name\n", c.iface);
+		return EXIT_USAGE;
 	}
-	fprintf(stderr, "rtctl: object '%s' is unknown; try 'rtctl help'\n", argv[i]);
-	return EXIT_USAGE;
+	if (i == argc) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+	obj = LOOKUP("object ", argv[i], objects);
+	if (obj < 0)
+		return EXIT_USAGE;
+	if (obj == OBJ_HELP) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	return handlers[obj](&c, argc - i - 1, argv + i + 1);
 }

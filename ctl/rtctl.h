@@ -3,6 +3,7 @@
 #define RTCTL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "rtd/ctl.h"
@@ -12,16 +13,23 @@
 #define EXIT_DAEMON 2
 
 struct rtctl {
-	const char *sock;
+	const char *sock;  /* -s, or found on first use (client.c) */
+	const char *iface; /* -i */
 	bool json;
 	bool pretty;
+	char sockbuf[108];
 };
 
-/* client.c: one request, one reply; rep points into a static buffer. */
-int client_call(const struct rtctl *c, const struct rtd_ctl_req *req,
+/*
+ * client.c: one request, one reply.  *rep points into a buffer reused by the
+ * next call; the reply is checked (version, command, record size and count
+ * against its length, strings terminated) before it is handed out.  Errors
+ * are printed as one line, "rtctl: what: reason"; returns 0 or an exit code.
+ */
+int client_call(struct rtctl *c, const struct rtd_ctl_req *req, const char *what,
 		const struct rtd_ctl_rep **rep);
-/* Build a request, call, and report errors as "rtctl: what: msg"; exit code or 0. */
-int client_do(const struct rtctl *c, unsigned cmd, const struct portset *ports, const char *what,
+/* The same for a request with no arguments but ports (NULL: none). */
+int client_do(struct rtctl *c, unsigned cmd, const struct portset *ports, const char *what,
 	      const struct rtd_ctl_rep **rep);
 
 /* json.c: a tiny streaming writer, like iproute2's json_print. */
@@ -35,12 +43,24 @@ void json_u64(const char *key, unsigned long long v);
 void json_i64(const char *key, long long v);
 void json_end(void);
 
-bool matches(const char *arg, const char *word);
+/*
+ * Unique-prefix lookup of an object or a verb, as ip(8) abbreviates: "p l" is
+ * "port list".  An exact name always wins; names sharing an id are aliases.
+ * Returns the id, or -1 after printing "rtctl: <what>'x' is unknown" or
+ * "... is ambiguous (a, b)".  what is "" or "port: ".
+ */
+struct verb {
+	const char *name;
+	int id;
+};
+int lookup(const char *what, const char *arg, const struct verb *v, size_t n);
+#define LOOKUP(what, arg, table) lookup(what, arg, table, sizeof(table) / sizeof(table[0]))
 
 int do_status(struct rtctl *c, int argc, char **argv);
 int do_port(struct rtctl *c, int argc, char **argv);
 int do_stats(struct rtctl *c, int argc, char **argv);
 int do_neigh(struct rtctl *c, int argc, char **argv);
 int do_sched(struct rtctl *c, int argc, char **argv);
+int do_calls(struct rtctl *c, int argc, char **argv);
 
 #endif

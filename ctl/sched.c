@@ -60,24 +60,34 @@ static int number(const char *key, const char *val, unsigned long long *out)
 	return 0;
 }
 
+enum { SCHED_SHOW, SCHED_SET };
+
+static const struct verb verbs[] = { { "show", SCHED_SHOW }, { "list", SCHED_SHOW },
+				     { "set", SCHED_SET } };
+
 int do_sched(struct rtctl *c, int argc, char **argv)
 {
+	/* struct rtd_ctl_req holds a port set: 8 KiB, kept off the stack. */
+	static struct rtd_ctl_req req;
 	const struct rtd_ctl_rep *rep;
-	struct rtd_ctl_req req;
 	struct rtd_ctl_sched s;
+	int verb = argc ? LOOKUP("sched: ", argv[0], verbs) : SCHED_SHOW;
 	int err;
 
+	if (verb < 0)
+		return EXIT_USAGE;
+	if (verb == SCHED_SHOW && argc > 1) {
+		fprintf(stderr, "rtctl: sched show: '%s' is unexpected\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	/* set changes only what it names: start from what rtd has. */
 	err = client_do(c, RTD_CTL_SCHED_GET, NULL, "sched", &rep);
 	if (err)
 		return err;
 	s = *(const struct rtd_ctl_sched *)(rep + 1);
-	if (!argc || matches(argv[0], "show")) {
+	if (verb == SCHED_SHOW) {
 		show(c, &s);
 		return 0;
-	}
-	if (!matches(argv[0], "set")) {
-		fprintf(stderr, "rtctl: sched: '%s' is unknown; try 'rtctl help'\n", argv[0]);
-		return EXIT_USAGE;
 	}
 	for (int i = 1; i < argc; i += 2) {
 		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -126,15 +136,9 @@ int do_sched(struct rtctl *c, int argc, char **argv)
 	req.version = RTD_CTL_VERSION;
 	req.cmd = RTD_CTL_SCHED_SET;
 	req.sched = s;
-	err = client_call(c, &req, &rep);
-	if (err) {
-		fprintf(stderr, "rtctl: %s: %s\n", c->sock, strerror(-err));
-		return EXIT_DAEMON;
-	}
-	if (rep->err) {
-		fprintf(stderr, "rtctl: sched set: %s\n", rep->msg[0] ? rep->msg : strerror(-rep->err));
-		return EXIT_DAEMON;
-	}
+	err = client_call(c, &req, "sched set", &rep);
+	if (err)
+		return err;
 	show(c, (const struct rtd_ctl_sched *)(rep + 1));
 	return 0;
 }

@@ -1,20 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "ctl/rtctl.h"
+
+static const struct verb verbs[] = { { "show", 0 }, { "list", 0 } };
 
 int do_status(struct rtctl *c, int argc, char **argv)
 {
 	const struct rtd_ctl_rep *rep;
 	struct rtd_ctl_status st;
 	struct portset ports;
-	char spec[512], mac[18];
+	char mac[18], *spec;
+	size_t need;
 	int err;
 
-	if (argc && !matches(argv[0], "show")) {
-		fprintf(stderr, "rtctl: status: '%s' is unknown; try 'rtctl help'\n", argv[0]);
+	if (argc && LOOKUP("status: ", argv[0], verbs) < 0)
 		return EXIT_USAGE;
-	}
 	err = client_do(c, RTD_CTL_STATUS, NULL, "status", &rep);
 	if (err)
 		return err;
@@ -23,7 +25,13 @@ int do_status(struct rtctl *c, int argc, char **argv)
 	if (err)
 		return err;
 	ports = *(const struct portset *)(rep + 1);
-	portset_format(&ports, spec, sizeof(spec));
+	need = portset_format(&ports, NULL, 0) + 1;
+	spec = malloc(need);
+	if (!spec) {
+		fprintf(stderr, "rtctl: status: out of memory\n");
+		return EXIT_USAGE;
+	}
+	portset_format(&ports, spec, need);
 	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", st.mac[0], st.mac[1],
 		 st.mac[2], st.mac[3], st.mac[4], st.mac[5]);
 	if (c->json) {
@@ -40,15 +48,21 @@ int do_status(struct rtctl *c, int argc, char **argv)
 		json_u64("pid", st.pid);
 		json_u64("uptime_ms", st.uptime_ms);
 		json_str("ports", spec);
-		json_u64("nports", st.nports);
+		json_u64("nports", portset_count(&ports));
 		json_end();
-		return 0;
+	} else {
+		printf("%s: ifindex %u mac %s mtu %u\n", st.iface, st.ifindex, mac, st.mtu);
+		printf("    xdp %s queues %u cpu %d ", st.xdp_mode, st.nqueues, st.cpu);
+		if (st.rt_prio)
+			printf("SCHED_FIFO %u", st.rt_prio);
+		else
+			printf("SCHED_OTHER");
+		printf(" app %s\n", st.app);
+		printf("    ports %s (%u)\n", spec[0] ? spec : "none", portset_count(&ports));
+		printf("    pid %u uptime %llu.%03llus\n", st.pid,
+		       (unsigned long long)st.uptime_ms / 1000,
+		       (unsigned long long)st.uptime_ms % 1000);
 	}
-	printf("%s: ifindex %u mac %s mtu %u\n", st.iface, st.ifindex, mac, st.mtu);
-	printf("    xdp %s queues %u cpu %d %s app %s\n", st.xdp_mode, st.nqueues, st.cpu,
-	       st.rt_prio ? "SCHED_FIFO" : "SCHED_OTHER", st.app);
-	printf("    ports %s (%u)\n", spec[0] ? spec : "none", st.nports);
-	printf("    pid %u uptime %llu.%03llus\n", st.pid, (unsigned long long)st.uptime_ms / 1000,
-	       (unsigned long long)st.uptime_ms % 1000);
+	free(spec);
 	return 0;
 }

@@ -24,15 +24,19 @@ static int fill_addr(struct sockaddr_un *sun, const char *path)
 	return 0;
 }
 
-/* A socket file left by a crashed rtd is stale; one that answers is not. */
+/*
+ * A socket file left by a crashed rtd is stale; one that answers is not.
+ * Non-blocking, so that a live rtd with a full backlog cannot stall our start:
+ * it answers EAGAIN, which also means someone is there.
+ */
 static bool someone_serves(const struct sockaddr_un *sun)
 {
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	bool alive;
 
 	if (fd < 0)
 		return false;
-	alive = !connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
+	alive = !connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) || errno == EAGAIN;
 	close(fd);
 	return alive;
 }
@@ -113,11 +117,39 @@ static size_t reply_err(struct ctlsrv *s, uint32_t cmd, int err, const char *fmt
 	return sizeof(*rep);
 }
 
+/* Whether the daemon answers cmd; a test or a smaller daemon may leave ops out. */
+static bool served(const struct ctlsrv_ops *o, __u32 cmd)
+{
+	switch (cmd) {
+	case RTD_CTL_STATUS:
+		return o->status;
+	case RTD_CTL_PORT_LIST:
+		return o->port_list;
+	case RTD_CTL_PORT_ADD:
+	case RTD_CTL_PORT_DEL:
+		return o->port_change;
+	case RTD_CTL_STATS:
+		return o->stats;
+	case RTD_CTL_NEIGH:
+		return o->neigh;
+	case RTD_CTL_SCHED_GET:
+		return o->sched_get;
+	case RTD_CTL_SCHED_SET:
+		return o->sched_set && o->sched_get;
+	case RTD_CTL_CALLS:
+		return o->calls;
+	case RTD_CTL_LAT_RESET:
+		return o->lat_reset;
+	}
+	return false;
+}
+
 static size_t handle(struct ctlsrv *s, const struct rtd_ctl_req *req, ssize_t len)
 {
 	struct rtd_ctl_rep *rep = s->buf;
 	void *rec = rep + 1;
 	size_t room = RTD_CTL_MAX_MSG - sizeof(*rep);
+	unsigned max = 0;
 	int n;
 
 	if (len < (ssize_t)(2 * sizeof(__u32)))
@@ -125,11 +157,15 @@ static size_t handle(struct ctlsrv *s, const struct rtd_ctl_req *req, ssize_t le
 	if (req->version != RTD_CTL_VERSION)
 		return reply_err(s, req->cmd, -EPROTO, "protocol version %u, rtd speaks %u",
 				 req->version, RTD_CTL_VERSION);
-	if ((req->cmd == RTD_CTL_PORT_ADD || req->cmd == RTD_CTL_PORT_DEL ||
-	     req->cmd == RTD_CTL_SCHED_SET) &&
-	    len != (ssize_t)sizeof(*req))
+	if (len > (ssize_t)sizeof(*req) ||
+	    ((req->cmd == RTD_CTL_PORT_ADD || req->cmd == RTD_CTL_PORT_DEL ||
+	      req->cmd == RTD_CTL_SCHED_SET) &&
+	     len != (ssize_t)sizeof(*req)))
 		return reply_err(s, req->cmd, -EBADMSG, "request of %zd bytes, expected %zu", len,
 				 sizeof(*req));
+	/* A command this rtd has no op for is as unknown to the client as a new one. */
+	if (!served(s->ops, req->cmd))
+		return reply_err(s, req->cmd, -EOPNOTSUPP, "unknown command %u", req->cmd);
 	memset(rep, 0, sizeof(*rep));
 	rep->version = RTD_CTL_VERSION;
 	rep->cmd = req->cmd;
@@ -154,11 +190,18 @@ static size_t handle(struct ctlsrv *s, const struct rtd_ctl_req *req, ssize_t le
 		break;
 	case RTD_CTL_STATS:
 		rep->rec_size = sizeof(struct rtd_ctl_stat);
-		n = s->ops->stats(s->ctx, rec, room / rep->rec_size);
+		max = room / rep->rec_size;
+		n = s->ops->stats(s->ctx, rec, max);
 		break;
 	case RTD_CTL_NEIGH:
 		rep->rec_size = sizeof(struct rtd_ctl_neigh);
-		n = s->ops->neigh(s->ctx, rec, room / rep->rec_size);
+		max = room / rep->rec_size;
+		n = s->ops->neigh(s->ctx, rec, max);
+		break;
+	case RTD_CTL_CALLS:
+		rep->rec_size = sizeof(struct rtd_ctl_call);
+		max = room / rep->rec_size;
+		n = s->ops->calls(s->ctx, rec, max);
 		break;
 	case RTD_CTL_LAT_RESET:
 		n = s->ops->lat_reset(s->ctx);
@@ -174,11 +217,13 @@ static size_t handle(struct ctlsrv *s, const struct rtd_ctl_req *req, ssize_t le
 		rep->rec_size = sizeof(struct rtd_ctl_sched);
 		n = s->ops->sched_get(s->ctx, rec) ?: 1;
 		break;
-	default:
+	default: /* refused above */
 		return reply_err(s, req->cmd, -EOPNOTSUPP, "unknown command %u", req->cmd);
 	}
 	if (n < 0)
 		return reply_err(s, req->cmd, n, "%s", strerror(-n));
+	if (max && (unsigned)n > max) /* an op that overran would otherwise overrun the send */
+		n = max;
 	rep->count = n;
 	return sizeof(*rep) + (size_t)n * rep->rec_size;
 }
@@ -199,10 +244,13 @@ int ctlsrv_process(struct ctlsrv *s)
 		setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 		memset(&req, 0, sizeof(req));
-		len = recv(c, &req, sizeof(req), 0);
+		/* MSG_TRUNC: the real length, so an oversized request is refused, not cut. */
+		len = recv(c, &req, sizeof(req), MSG_TRUNC);
 		if (len >= 0) {
 			rlen = handle(s, &req, len);
-			if (send(c, s->buf, rlen, MSG_NOSIGNAL) < 0)
+			/* EPIPE: the client left first (another rtd probing for a live one). */
+			if (send(c, s->buf, rlen, MSG_NOSIGNAL) < 0 && errno != EPIPE &&
+			    errno != ECONNRESET)
 				log_err("ctl", "reply of %zu bytes: %s", rlen, strerror(errno));
 		}
 		close(c);

@@ -23,6 +23,7 @@ struct ctlsrv_ops {
 	int (*sched_get)(void *ctx, struct rtd_ctl_sched *out);
 	int (*sched_set)(void *ctx, const struct rtd_ctl_sched *in, char *err, size_t errlen);
 	int (*lat_reset)(void *ctx);
+	int (*calls)(void *ctx, struct rtd_ctl_call *out, unsigned max);
 };
 
 struct ctlsrv {

@@ -18,6 +18,7 @@
 
 #include "rtd/apps/relay.h"
 #include "rtd/bencode.h"
+#include "rtd/ctl.h"
 #include "rtd/log.h"
 #include "rtd/portset.h"
 #include "rtd/sdp.h"
@@ -62,6 +63,7 @@ struct ng {
 	int fd;
 	struct io_uring ring;
 	pthread_t thread;
+	pthread_mutex_t lock; /* calls, against the control thread's rtctl calls */
 	bool stop;
 	struct portset free_ports; /* even ports whose pair is free */
 	uint16_t free_idx[RELAY_MAX_STREAMS];
@@ -686,13 +688,18 @@ static void *ng_main(void *arg)
 			int res = cqe->res;
 
 			io_uring_cqe_seen(&n->ring, cqe);
-			if (res > 0)
+			if (res > 0) {
+				pthread_mutex_lock(&n->lock);
 				serve(n, res);
+				pthread_mutex_unlock(&n->lock);
+			}
 			arm_recv(n);
 		}
 		if (mono_ns() - last_scan > 1000000000ull) {
 			last_scan = mono_ns();
+			pthread_mutex_lock(&n->lock);
 			expire(n);
+			pthread_mutex_unlock(&n->lock);
 		}
 	}
 	return NULL;
@@ -707,6 +714,7 @@ int ng_start(struct relay *r, const struct rtd_app_env *env)
 		return -ENOMEM;
 	n->relay = r;
 	n->env = env;
+	pthread_mutex_init(&n->lock, NULL);
 	/* Claimed at start, steered one call at a time. */
 	for (int p = portset_next(env->ports, 1); p >= 0; p = portset_next(env->ports, p + 1)) {
 		env->steer(env->ctx, p, false);
@@ -747,6 +755,49 @@ err_fd:
 err_free:
 	free(n);
 	return err;
+}
+
+int ng_calls(struct relay *r, struct rtd_ctl_call *out, unsigned max)
+{
+	struct ng *n = r->ng;
+	uint64_t now = mono_ns();
+	unsigned cnt = 0;
+
+	pthread_mutex_lock(&n->lock);
+	for (unsigned i = 0; i < NG_MAX_CALLS; i++) {
+		const struct ng_call *call = &n->calls[i];
+
+		if (!call->used)
+			continue;
+		for (unsigned m = 0; m < call->nmedia; m++) {
+			for (int leg = 0; leg < 2 && cnt < max; leg++) {
+				const struct rstream *s = &r->streams[call->media[m].sidx[leg][0]];
+				struct rtd_ctl_call *c = &out[cnt++];
+				uint64_t last = __atomic_load_n(&s->last_ns, __ATOMIC_RELAXED);
+
+				memset(c, 0, sizeof(*c));
+				snprintf(c->call_id, sizeof(c->call_id), "%s", call->call_id);
+				snprintf(c->tag, sizeof(c->tag), "%s", call->tag[leg]);
+				c->leg = leg;
+				c->media = m;
+				c->local_port = call->media[m].port[leg];
+				c->peer_port = __atomic_load_n(&s->peer.port, __ATOMIC_ACQUIRE);
+				c->family = s->peer.family;
+				c->peer = s->peer.addr;
+				c->latched = s->latched;
+				c->age_s = (now - call->created_ns) / 1000000000ull;
+				c->packets = __atomic_load_n(&s->packets, __ATOMIC_RELAXED);
+				c->bytes = __atomic_load_n(&s->bytes, __ATOMIC_RELAXED);
+				c->forwarded = __atomic_load_n(&s->forwarded, __ATOMIC_RELAXED);
+				c->lost = __atomic_load_n(&s->lost, __ATOMIC_RELAXED);
+				c->jitter_us = (uint64_t)__atomic_load_n(&s->jitter_q4, __ATOMIC_RELAXED) *
+					       1000000 / 16 / 8000;
+				c->last_ms = last ? (int32_t)((now - last) / 1000000) : -1;
+			}
+		}
+	}
+	pthread_mutex_unlock(&n->lock);
+	return cnt;
 }
 
 void ng_stop(struct relay *r)

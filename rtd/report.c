@@ -264,7 +264,17 @@ static int op_sched_set(void *ctx, const struct rtd_ctl_sched *in, char *err, si
 	return gate_set(&r->gate, &cfg, err, errlen);
 }
 
+static int op_calls(void *ctx, struct rtd_ctl_call *out, unsigned max)
+{
+	struct rtd *r = ctx;
+
+	if (!r->app.ops->calls)
+		return -EOPNOTSUPP;
+	return r->app.ops->calls(&r->app, out, max);
+}
+
 const struct ctlsrv_ops rtd_ctl_ops = {
+	.calls = op_calls,
 	.lat_reset = op_lat_reset,
 	.sched_get = op_sched_get,
 	.sched_set = op_sched_set,

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 struct portset;
+struct rtd_ctl_call;
 
 /* An IPv4 or IPv6 UDP endpoint; v4 addresses are stored as ::ffff:a.b.c.d. */
 struct rtd_ep {
@@ -84,6 +85,8 @@ struct rtd_app_ops {
 	/* Optional: called once per loop iteration per queue with the time. */
 	void (*poll)(struct rtd_app *app, struct rtd_io *io, uint64_t now_ns);
 	void (*fini)(struct rtd_app *app);
+	/* Optional, off the RT path: calls for `rtctl calls`; count or -errno. */
+	int (*calls)(struct rtd_app *app, struct rtd_ctl_call *out, unsigned max);
 };
 
 /*

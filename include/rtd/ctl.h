@@ -27,6 +27,26 @@ enum rtd_ctl_cmd {
 	RTD_CTL_SCHED_GET,
 	RTD_CTL_SCHED_SET,
 	RTD_CTL_LAT_RESET, /* restart the in-host latency histograms */
+	RTD_CTL_CALLS,     /* the relay's calls, one record per leg and media */
+};
+
+struct rtd_ctl_call {
+	char call_id[64];
+	char tag[32];
+	__u8 leg;    /* 0: offerer, 1: answerer */
+	__u8 media;  /* media section index */
+	__u8 family; /* of peer; 0: not known yet */
+	__u8 latched;
+	__u16 local_port;
+	__u16 peer_port;
+	struct in6_addr peer;
+	__u32 age_s;
+	__u32 lost;
+	__u32 jitter_us;
+	__s32 last_ms; /* since the last packet; -1: none yet */
+	__u64 packets;
+	__u64 bytes;
+	__u64 forwarded;
 };
 
 /* SCHED_GET reply record / SCHED_SET request: the egress gate. */
@@ -67,7 +87,9 @@ struct rtd_ctl_rep {
 	char msg[200]; /* one line for people when err != 0 */
 	__u32 count;
 	__u32 rec_size;
+	__u32 pad; /* records carry __u64: they must start 8-byte aligned */
 };
+_Static_assert(sizeof(struct rtd_ctl_rep) % 8 == 0, "ctl records would be misaligned");
 
 /* STATUS: one record. */
 struct rtd_ctl_status {

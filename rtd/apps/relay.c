@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "rtd/apps/relay.h"
+#include "rtd/ctl.h"
 
 #define RTP_CLOCK_HZ 8000 /* audio payload types; jitter is reported in ms */
 
@@ -200,7 +201,13 @@ static void relay_fini(struct rtd_app *app)
 	app->priv = NULL;
 }
 
+static int relay_calls(struct rtd_app *app, struct rtd_ctl_call *out, unsigned max)
+{
+	return ng_calls(app->priv, out, max);
+}
+
 const struct rtd_app_ops rtd_app_relay = {
+	.calls = relay_calls,
 	.name = "relay",
 	.init = relay_init,
 	.rx = relay_rx,

@@ -60,6 +60,8 @@ struct relay {
 
 /* ng thread side (ng.c). */
 int ng_start(struct relay *r, const struct rtd_app_env *env);
+struct rtd_ctl_call;
+int ng_calls(struct relay *r, struct rtd_ctl_call *out, unsigned max);
 void ng_stop(struct relay *r);
 
 /* Counters of the relay app, in rtctl stats. */

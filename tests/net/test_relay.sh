@@ -90,6 +90,15 @@ read -r gb ga srcb srca rtcp <"$TMP/media.out"
 	fail "media sources" "$(cat "$TMP/media.out") PA=$PA PB=$PB"
 [ "$rtcp" = True ] && pass "RTCP is relayed on the odd ports" || fail "rtcp" "$(cat "$TMP/media.out")"
 
+calls=$(rtctl -j calls)
+echo "$calls" | python3 -c '
+import json, sys
+legs = [l for l in json.load(sys.stdin)["legs"] if l["call_id"] == "call-1"]
+ok = len(legs) == 2 and all(l["packets"] >= 48 and l["latched"] for l in legs)
+ok = ok and {l["peer"] for l in legs} == {"198.18.0.2", "198.18.0.3"}
+sys.exit(0 if ok else 1)' && pass "rtctl calls shows both legs, latched peers and their counters" ||
+	fail "rtctl calls" "$calls"
+
 in_host python3 - "$ROOT/tests" <<'PY' >"$TMP/q.out" 2>&1
 import sys
 sys.path.insert(0, sys.argv[1])
