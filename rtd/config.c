@@ -34,8 +34,8 @@ const char config_usage[] =
 	"      --reserve-mbit N    bandwidth kept back from the kernel for RT\n"
 	"      --bql-bytes N       cap on kernel bytes in the TX ring while gated\n"
 	"      --rt-queue N        steer RT ports to RX queue N (ethtool ntuple filters)\n"
-	"      --ng-listen ADDR:PORT  relay: ng control socket (default 127.0.0.1:2223;\n"
-	"                          [::1]:2223 for IPv6)\n"
+	"      --ng-listen LIST    relay: ng control addresses, comma-separated\n"
+	"                          (default 127.0.0.1:2223,[::1]:2223)\n"
 	"      --ng-allow PREFIXES relay: who may send commands (default 127.0.0.0/8,::1/128)\n"
 	"      --media-timeout S   relay: end calls silent for S seconds (default 60)\n"
 	"  -f, --config FILE       read settings (key = value, keys as long options)\n"
@@ -56,7 +56,7 @@ void config_defaults(struct rtd_config *c)
 	c->gate_window_us = 100;
 	c->gate_hold_us = 200;
 	c->rt_queue = -1;
-	snprintf(c->ng_listen, sizeof(c->ng_listen), "127.0.0.1:2223");
+	snprintf(c->ng_listen, sizeof(c->ng_listen), "127.0.0.1:2223,[::1]:2223");
 	snprintf(c->ng_allow, sizeof(c->ng_allow), "127.0.0.0/8,::1/128");
 	c->media_timeout = 60;
 }

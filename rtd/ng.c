@@ -29,6 +29,7 @@
 #define NG_CACHE 64
 #define NG_MAX_ALLOW 16
 #define NG_MAX_TOKS 1024
+#define NG_MAX_SOCKS 4
 
 struct ng_media {
 	uint16_t port[2];   /* local RTP port per leg: [0] for the offerer, [1] the answerer */
@@ -60,7 +61,9 @@ struct ng_cached {
 struct ng {
 	struct relay *relay;
 	const struct rtd_app_env *env;
-	int fd;
+	int fds[NG_MAX_SOCKS];
+	unsigned nfds;
+	int fd; /* the socket the message being served came in on */
 	struct io_uring ring;
 	pthread_t thread;
 	pthread_mutex_t lock; /* calls, against the control thread's rtctl calls */
@@ -77,11 +80,15 @@ struct ng {
 	unsigned cache_next;
 	char ignored[16][32]; /* keys warned about once */
 	unsigned nignored;
-	/* I/O buffers for the one outstanding receive. */
-	char rx[NG_MAX_MSG];
+	/* One outstanding receive per socket. */
+	struct {
+		char buf[NG_MAX_MSG];
+		struct sockaddr_storage from;
+		struct iovec iov;
+		struct msghdr msg;
+	} in[NG_MAX_SOCKS];
+	char *rx;
 	struct sockaddr_storage from;
-	struct iovec iov;
-	struct msghdr msg;
 	char tx[NG_MAX_MSG];
 	char sdp_out[NG_MAX_MSG / 2];
 	struct bencode_tok toks[NG_MAX_TOKS];
@@ -636,14 +643,16 @@ static void serve(struct ng *n, size_t len)
 	}
 }
 
-static void arm_recv(struct ng *n)
+static void arm_recv(struct ng *n, unsigned i)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&n->ring);
 
-	n->iov = (struct iovec){ .iov_base = n->rx, .iov_len = sizeof(n->rx) };
-	n->msg = (struct msghdr){ .msg_name = &n->from, .msg_namelen = sizeof(n->from),
-				  .msg_iov = &n->iov, .msg_iovlen = 1 };
-	io_uring_prep_recvmsg(sqe, n->fd, &n->msg, 0);
+	n->in[i].iov = (struct iovec){ .iov_base = n->in[i].buf, .iov_len = NG_MAX_MSG };
+	n->in[i].msg = (struct msghdr){ .msg_name = &n->in[i].from,
+					.msg_namelen = sizeof(n->in[i].from),
+					.msg_iov = &n->in[i].iov, .msg_iovlen = 1 };
+	io_uring_prep_recvmsg(sqe, n->fds[i], &n->in[i].msg, 0);
+	io_uring_sqe_set_data64(sqe, i);
 	io_uring_submit(&n->ring);
 }
 
@@ -679,21 +688,27 @@ static void *ng_main(void *arg)
 	struct ng *n = arg;
 	uint64_t last_scan = mono_ns();
 
-	arm_recv(n);
+	for (unsigned i = 0; i < n->nfds; i++)
+		arm_recv(n, i);
 	while (!__atomic_load_n(&n->stop, __ATOMIC_RELAXED)) {
 		struct __kernel_timespec ts = { .tv_nsec = 200000000 };
 		struct io_uring_cqe *cqe;
 
 		if (!io_uring_wait_cqe_timeout(&n->ring, &cqe, &ts)) {
 			int res = cqe->res;
+			unsigned i = (unsigned)io_uring_cqe_get_data64(cqe);
 
 			io_uring_cqe_seen(&n->ring, cqe);
-			if (res > 0) {
+			if (res > 0 && i < n->nfds) {
 				pthread_mutex_lock(&n->lock);
+				n->fd = n->fds[i];
+				n->rx = n->in[i].buf;
+				n->from = n->in[i].from;
 				serve(n, res);
 				pthread_mutex_unlock(&n->lock);
 			}
-			arm_recv(n);
+			if (i < n->nfds)
+				arm_recv(n, i);
 		}
 		if (mono_ns() - last_scan > 1000000000ull) {
 			last_scan = mono_ns();
@@ -726,13 +741,22 @@ int ng_start(struct relay *r, const struct rtd_app_env *env)
 	err = parse_prefixes(n, env->ng_allow);
 	if (err)
 		goto err_free;
-	n->fd = open_socket(env->ng_listen);
-	if (n->fd < 0) {
-		err = n->fd;
-		log_err("ng", "--ng-listen %s: %s", env->ng_listen, strerror(-err));
-		goto err_free;
+	{
+		char list[128], *save = NULL;
+
+		snprintf(list, sizeof(list), "%s", env->ng_listen);
+		for (char *a = strtok_r(list, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
+			int fd = n->nfds < NG_MAX_SOCKS ? open_socket(a) : -E2BIG;
+
+			if (fd < 0) {
+				err = fd;
+				log_err("ng", "--ng-listen %s: %s", a, strerror(-err));
+				goto err_fd;
+			}
+			n->fds[n->nfds++] = fd;
+		}
 	}
-	err = io_uring_queue_init(8, &n->ring, 0);
+	err = io_uring_queue_init(2 * NG_MAX_SOCKS, &n->ring, 0);
 	if (err) {
 		log_err("ng", "io_uring: %s", strerror(-err));
 		goto err_fd;
@@ -751,7 +775,8 @@ int ng_start(struct relay *r, const struct rtd_app_env *env)
 err_ring:
 	io_uring_queue_exit(&n->ring);
 err_fd:
-	close(n->fd);
+	while (n->nfds)
+		close(n->fds[--n->nfds]);
 err_free:
 	free(n);
 	return err;
@@ -809,7 +834,8 @@ void ng_stop(struct relay *r)
 	__atomic_store_n(&n->stop, true, __ATOMIC_RELAXED);
 	pthread_join(n->thread, NULL);
 	io_uring_queue_exit(&n->ring);
-	close(n->fd);
+	while (n->nfds)
+		close(n->fds[--n->nfds]);
 	free(n);
 	r->ng = NULL;
 }

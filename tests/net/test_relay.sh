@@ -13,8 +13,8 @@ if ! rtd_start --iface rtd0 --rt-ports 30000-30099 --app relay --cpu 1 --media-t
 	summary
 	exit
 fi
-grep -q "ng: listening on 127.0.0.1:2223 for 50 port pairs" "$RTD_LOG" &&
-	pass "the ng server listens on 127.0.0.1:2223 with the range's port pairs" ||
+grep -q "ng: listening on 127.0.0.1:2223,\[::1\]:2223 for 50 port pairs" "$RTD_LOG" &&
+	pass "the ng server listens on 127.0.0.1:2223 and [::1]:2223 with the range's port pairs" ||
 	fail "ng listening" "$(cat "$RTD_LOG")"
 
 # Control side, in the host: what Kamailio's rtpengine module sends.
@@ -25,6 +25,7 @@ from ngclient import Ng
 ng = Ng()
 out = {}
 out["ping"] = ng.call(command="ping")["result"].decode()
+out["ping6"] = Ng(("::1", 2223)).call(command="ping")["result"].decode()
 offer_sdp = ("v=0\r\no=alice 1 1 IN IP4 198.18.0.2\r\ns=-\r\nc=IN IP4 198.18.0.2\r\nt=0 0\r\n"
              "m=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=x-keep:yes\r\n")
 r = ng.call(cookie="c-offer-1", command="offer", call_id="call-1", from_tag="ft", sdp=offer_sdp,
@@ -121,7 +122,8 @@ echo "$stats" | python3 -c 'import json,sys; a=json.load(sys.stdin)["apps"]["rel
 	pass "rtctl stats shows the relay's counters" || fail "relay counters" "$stats"
 
 ngj() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$TMP/ng.json" "$1"; }
-[ "$(ngj 'j["ping"]')" = pong ] && pass "ping gets pong (Kamailio's start-up check)" || fail "ping" "$(cat "$TMP/ng.out")"
+[ "$(ngj 'j["ping"]')" = pong ] && [ "$(ngj 'j["ping6"]')" = pong ] &&
+	pass "ping gets pong over IPv4 and IPv6 (Kamailio's start-up check)" || fail "ping" "$(cat "$TMP/ng.out")"
 [ "$(ngj 'j["offer_result"]')" = ok ] && [ "$(ngj 'j["offer_c"]')" = True ] &&
 	pass "offer: SDP rewritten to the shared address, unknown lines kept" || fail "offer" "$(cat "$TMP/ng.json")"
 [ "$(ngj 'j["cached_same"]')" = True ] && pass "a repeated cookie gets the cached reply" || fail "cookie cache" ""
