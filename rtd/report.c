@@ -148,6 +148,8 @@ static int op_stats(void *ctx, struct rtd_ctl_stat *out, unsigned max)
 				reset ? 0 : IO_READ(io->lat.max_ns) / 1000);
 		}
 	}
+	n = put(out, n, max, "loop", "", -1, "iterations", IO_READ(r->loop.iterations));
+	n = put(out, n, max, "loop", "", -1, "demoted_windows", IO_READ(r->loop.sleeps));
 	n = put(out, n, max, "netlink", "", -1, "resolve_requests", r->neigh.resolve_requests);
 	n = put(out, n, max, "netlink", "", -1, "overflows", r->neigh.overflows);
 	{

@@ -106,6 +106,54 @@ mpps_native=$(flood_mpps flood_native)
 tcp_native=$(tcp_gbps tcp_native)
 rtd_stop
 
+# The media relay: rtd against Debian's rtpengine (user space, no kernel
+# module), the same calls, one core each (CPU 1), idle and under TCP load.
+echo "media relay: rtd vs rtpengine..."
+CALLS=${BENCH_CALLS:-20}
+ip -n $PEER addr add 198.18.0.3/24 dev rtdp0
+relay_run() { # port name load
+	if [ "$3" = load ]; then
+		peer iperf3 -c 198.18.0.1 -t $((SECS + 4)) -P 2 >/dev/null 2>&1 &
+		lp=$!
+		sleep 1
+	fi
+	peer python3 "$ROOT/tests/relaybench.py" 198.18.0.1 "$1" "$CALLS" "$SECS" >"$R/$2_$3.relay" 2>&1
+	[ "$3" = load ] && wait $lp 2>/dev/null
+	return 0
+}
+iters() { rtctl -j stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["loop"]["iterations"])'; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rtd_start --iface rtd0 --rt-ports 30000-30999 --app relay --cpu $RT_CPU --xdp-mode skb \
+	--ng-listen 198.18.0.1:2223 --ng-allow 198.18.0.0/24 || exit 1
+i0=$(iters); sleep 1; i1=$(iters)
+for l in idle load; do
+	a=$(iters); t0=$(date +%s%N)
+	relay_run 2223 rtd $l
+	b=$(iters); t1=$(date +%s%N)
+	# Busy share of the polling core: how much the iteration rate dropped.
+	python3 -c 'import sys; idle=(int(sys.argv[2])-int(sys.argv[1])); busy=(int(sys.argv[4])-int(sys.argv[3]))/((int(sys.argv[6])-int(sys.argv[5]))/1e9); print("%.4f" % max(0.0001, 1 - busy/idle))' \
+		"$i0" "$i1" "$a" "$b" "$t0" "$t1" >"$R/rtd_$l.cpu"
+done
+rtd_stop
+if command -v rtpengine >/dev/null 2>&1; then
+	# Exec'd, not wrapped: $! is rtpengine itself, whose CPU time we read.
+	ip netns exec $HOST taskset -c $RT_CPU rtpengine --interface=198.18.0.1 --listen-ng=198.18.0.1:2224 \
+		--port-min=40000 --port-max=40999 --foreground --log-stderr --log-level=3 --table=-1 \
+		--num-threads=1 >"$R/rtpengine.log" 2>&1 &
+	rp=$!
+	wait_for in_host sh -c 'ss -lun | grep -q 198.18.0.1:2224'
+	hz=$(getconf CLK_TCK)
+	for l in idle load; do
+		c0=$(cpu_ticks $rp); t0=$(date +%s%N)
+		relay_run 2224 rtpengine $l
+		c1=$(cpu_ticks $rp); t1=$(date +%s%N)
+		python3 -c 'import sys; print("%.4f" % max(0.0001, (int(sys.argv[2])-int(sys.argv[1]))/int(sys.argv[5])/((int(sys.argv[4])-int(sys.argv[3]))/1e9)))' \
+			"$c0" "$c1" "$t0" "$t1" "$hz" >"$R/rtpengine_$l.cpu"
+	done
+	kill $rp 2>/dev/null
+	wait $rp 2>/dev/null
+fi
+
 python3 "$ROOT/tests/bench_report.py" "$R" "$OUT" "$tcp_none" "$tcp_off" "$tcp_on" \
 	"$tcp_native" "$mpps_skb" "$mpps_native"
 if command -v gnuplot >/dev/null 2>&1; then

@@ -85,6 +85,45 @@ for k, want, ok in (("rt_inhost_load_over_idle", "<= 2", lambda v: v <= 2),
                                      "" if v is None else ("met (%s)" % want if ok(v) else "MISSED (%s)" % want)))
 print("target %-28s %6.2f  %s" % ("rt_echo_mpps_skb", mpps_skb, "met (>= 1)" if mpps_skb >= 1 else "MISSED (>= 1)"))
 
+# The media relay against rtpengine.
+relay = {}
+for who in ("rtd", "rtpengine"):
+    for l in ("idle", "load"):
+        r = load("%s_%s" % (who, l), "relay")
+        try:
+            cpu = float(open(os.path.join(raw, "%s_%s.cpu" % (who, l))).read())
+        except (OSError, ValueError):
+            cpu = None
+        if r:
+            r["cpu_share"] = cpu
+            r["calls_per_core"] = round(r["calls"] / cpu, 1) if cpu else None
+            relay.setdefault(who, {})[l] = r
+if relay:
+    print()
+    print("%-10s %-5s %7s %9s %9s %9s %10s %10s %8s %10s" % (
+        "relay", "load", "calls", "lat p50", "p99", "p99.9", "jitter p99", "p99.9", "loss", "calls/core"))
+    for who, ls in relay.items():
+        for l, r in ls.items():
+            print("%-10s %-5s %7d %s %s %s %s %s %8.4f %10s" % (
+                who, l, r["calls"], f(r, "latency_p50_us"), f(r, "latency_p99_us"), f(r, "latency_p999_us"),
+                "%10.1f" % r["jitter_p99_us"] if r.get("jitter_p99_us") is not None else "%10s" % "-",
+                "%10.1f" % r["jitter_p999_us"] if r.get("jitter_p999_us") is not None else "%10s" % "-",
+                r.get("loss") or 0, r.get("calls_per_core") or "-"))
+    print("(one-way latency and jitter in microseconds, A -> relay -> B in the peer namespace; 50 pps per call)")
+    summary["relay"] = relay
+    try:
+        rj, ej = relay["rtd"]["load"]["jitter_p999_us"], relay["rtpengine"]["load"]["jitter_p999_us"]
+        rc, ec = relay["rtd"]["load"]["calls_per_core"], relay["rtpengine"]["load"]["calls_per_core"]
+        targets["relay_jitter_p999_rtd_over_rtpengine_load"] = rj / ej if ej else None
+        targets["relay_calls_per_core_rtd_over_rtpengine"] = rc / ec if ec else None
+        for k, want, ok in (("relay_jitter_p999_rtd_over_rtpengine_load", "<= 0.2", lambda v: v <= 0.2),
+                            ("relay_calls_per_core_rtd_over_rtpengine", ">= 5", lambda v: v >= 5)):
+            v = targets[k]
+            print("target %-42s %6s  %s" % (k, "-" if v is None else "%.2f" % v,
+                                             "" if v is None else ("met (%s)" % want if ok(v) else "MISSED (%s)" % want)))
+    except (KeyError, TypeError):
+        pass
+
 os.makedirs(out, exist_ok=True)
 with open(os.path.join(out, "latest.json"), "w") as fh:
     json.dump(summary, fh, indent=2)
