@@ -116,7 +116,9 @@ static int emit(struct rtd_io *io, uint64_t addr, uint16_t vlan, const struct rt
 	uint8_t *hdr = io->q->area + addr;
 	int ret, len;
 
-	if (payload_len + (flow->dst.family == AF_INET ? 28u : 48u) > io->nt->mtu) {
+	/* The netlink thread may change the MTU at any time: one relaxed load. */
+	if (payload_len + (flow->dst.family == AF_INET ? 28u : 48u) >
+	    __atomic_load_n(&io->nt->mtu, __ATOMIC_RELAXED)) {
 		INC(io, too_big, 1);
 		xskq_free_push(io->q, xskq_frame_base(io->q, addr));
 		return -EMSGSIZE;

@@ -487,16 +487,29 @@ static void stream_stats(struct ng *n, struct bencode_w *w, uint16_t idx)
 	bencode_w_end(w);
 }
 
-static int do_query(struct ng *n, const char *buf, const struct bencode_tok *t, struct bencode_w *w)
+/* The call a command names; NULL with the error reply written. */
+static struct ng_call *named_call(struct ng *n, const char *buf, const struct bencode_tok *t,
+				  struct bencode_w *w)
 {
 	char id[128];
 	struct ng_call *call;
 
-	if (get_str(buf, t, 0, "call-id", id, sizeof(id)))
-		return reply_error(n, w, "No call-id in message");
+	if (get_str(buf, t, 0, "call-id", id, sizeof(id))) {
+		reply_error(n, w, "No call-id in message");
+		return NULL;
+	}
 	call = find_call(n, id);
 	if (!call)
-		return reply_error(n, w, "Unknown call-id");
+		reply_error(n, w, "Unknown call-id");
+	return call;
+}
+
+static int do_query(struct ng *n, const char *buf, const struct bencode_tok *t, struct bencode_w *w)
+{
+	struct ng_call *call = named_call(n, buf, t, w);
+
+	if (!call)
+		return 0;
 	bencode_w_dict(w);
 	bencode_w_kv_str(w, "result", "ok");
 	bencode_w_kv_int(w, "created", (int64_t)((mono_ns() - call->created_ns) / 1000000000));
@@ -548,14 +561,10 @@ static int handle(struct ng *n, const char *buf, size_t len, struct bencode_w *w
 	if (bencode_str_is(buf, &t[c], "answer"))
 		return do_sdp(n, buf, t, w, false);
 	if (bencode_str_is(buf, &t[c], "delete")) {
-		char id[128];
-		struct ng_call *call;
+		struct ng_call *call = named_call(n, buf, t, w);
 
-		if (get_str(buf, t, 0, "call-id", id, sizeof(id)))
-			return reply_error(n, w, "No call-id in message");
-		call = find_call(n, id);
 		if (!call)
-			return reply_error(n, w, "Call-ID not found or tags didn't match");
+			return 0;
 		call_free(n, call);
 		bencode_w_dict(w);
 		bencode_w_kv_str(w, "result", "ok");

@@ -247,9 +247,12 @@ static bool is_ice_line(const struct line *l)
 /* Rejected streams (port 0) and rtcp-mux streams have no RTCP port. */
 static bool add_rtcp(const struct sdp_session *s, const struct sdp_rewrite *rw, int mi)
 {
-	const struct sdp_media *m = &s->media[mi];
+	const struct sdp_media *m;
 
-	return mi >= 0 && !m->has_rtcp && !m->rtcp_mux && m->port && rw->port[mi];
+	if (mi < 0)
+		return false;
+	m = &s->media[mi];
+	return !m->has_rtcp && !m->rtcp_mux && m->port && rw->port[mi];
 }
 
 int sdp_rewrite(const char *in, size_t inlen, const struct sdp_session *s,
