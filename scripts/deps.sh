@@ -4,7 +4,7 @@
 set -eu
 
 BUILD="make gcc clang llvm pkg-config libbpf-dev libxdp-dev liburing-dev bpftool libelf-dev zlib1g-dev"
-TEST="libcmocka-dev iproute2 iputils-ping netcat-openbsd socat iperf3 sockperf ethtool tcpdump python3 procps psmisc gnuplot-nox kamailio sip-tester rtpengine-daemon"
+TEST="libcmocka-dev iproute2 iputils-ping netcat-openbsd socat iperf3 sockperf ethtool tcpdump python3 procps psmisc gnuplot-nox kamailio sip-tester rtpengine-daemon tshark"
 DEMO="gnuplot-nox"
 
 case "${1:-all}" in

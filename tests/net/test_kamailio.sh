@@ -35,28 +35,46 @@ uac() { # calls concurrency: SIPp's stock pcap caller; exit 0 when every call su
 		>"$TMP/uac.out" 2>&1)
 }
 
+# tshark on the peer's end of the wire sees what rtd sent; rtd's own taps
+# are bypassed by AF_XDP, so the capture is an independent count.
+ip netns exec $PEER tshark -i rtdp0 -n -f "udp and src host 198.18.0.1 and src portrange 30000-30999" \
+	-w "$TMP/relay.pcap" >"$TMP/tshark.out" 2>&1 &
+tsk=$!
+wait_for grep -q "Capturing on" "$TMP/tshark.out"
 if uac 1 1; then
 	pass "a call through Kamailio completes"
 else
 	fail "one call" "$(tail -c 1500 "$TMP/uac.err" 2>/dev/null; tail -20 "$TMP/uac.out")"
 fi
+sleep 0.5
+kill -INT $tsk 2>/dev/null
+wait $tsk 2>/dev/null
 rtp=$(relay rtp)
 fwd=$(relay forwarded)
+seen=$(tshark -r "$TMP/relay.pcap" -n 2>/dev/null | wc -l)
+[ "$seen" -eq "$fwd" ] && pass "a tshark capture counts exactly the $fwd datagrams rtd says it relayed" ||
+	fail "tshark vs counters" "tshark $seen, rtd forwarded $fwd"
 # The pcap holds a few hundred packets; the callee echoes each back.
 [ "$rtp" -ge 400 ] && [ "$fwd" -eq "$rtp" ] &&
 	pass "RTP crossed rtd both ways ($rtp received, $fwd forwarded)" || fail "media" "$(rtctl stats)"
 [ "$(ncalls)" = 0 ] && pass "BYE deleted the call and freed its ports" || fail "bye" "$(ncalls) calls left"
 
 before=$(relay forwarded)
+rtp_before=$(relay rtp)
 if uac 100 100; then
 	pass "100 concurrent calls complete"
 else
 	fail "100 calls" "$(tail -c 1500 "$TMP/uac.err" 2>/dev/null; tail -25 "$TMP/uac.out")"
 fi
 after=$(relay forwarded)
-[ $((after - before)) -ge $((100 * 400)) ] && [ "$(ncalls)" = 0 ] &&
-	pass "their media crossed rtd ($((after - before)) datagrams) and every call was freed" ||
-	fail "100 calls media" "forwarded $((after - before)), $(ncalls) calls left; $(rtctl stats | grep app)"
+rtp_after=$(relay rtp)
+# At least the caller's half of every call (about 250 datagrams each) and
+# everything rtd received went out again; SIPp's players may start late
+# under 100 calls on two CPUs, so the callee's echo is not counted whole.
+[ $((after - before)) -ge $((100 * 250)) ] && [ $((after - before)) -eq $((rtp_after - rtp_before)) ] &&
+	[ "$(ncalls)" = 0 ] &&
+	pass "their media crossed rtd ($((after - before)) datagrams, none lost in rtd) and every call was freed" ||
+	fail "100 calls media" "forwarded $((after - before)) of $((rtp_after - rtp_before)), $(ncalls) calls left; $(rtctl stats | grep app)"
 rtd_stop
 topo_down
 summary
