@@ -34,7 +34,7 @@ TOOLS    := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRCS))
 # Pure modules: no privileges, no kernel objects; unit tests link these,
 # built with sanitizers.
 UNIT_LIB_SRCS := rtd/portset.c rtd/csum.c rtd/eth.c rtd/ip.c rtd/udp.c \
-	rtd/stack.c rtd/neigh_table.c rtd/config.c rtd/bencode.c rtd/sdp.c
+	rtd/stack.c rtd/neigh_table.c rtd/config.c rtd/bencode.c rtd/sdp.c rtd/ng.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -75,7 +75,7 @@ tools: $(TOOLS)
 
 $(B)/unit/%: tests/unit/%.c $(UNIT_LIB_SRCS) $(wildcard include/rtd/*.h rtd/*.h) | $(B)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -o $@ $< $(UNIT_LIB_SRCS) -lcmocka -lpthread
+	$(CC) $(CFLAGS) $(SAN) -o $@ $< $(UNIT_LIB_SRCS) -lcmocka -luring -lpthread
 
 $(B):
 	@mkdir -p $(B)

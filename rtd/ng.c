@@ -609,47 +609,59 @@ static int handle(struct ng *n, const char *buf, size_t len, struct bencode_w *w
 	return reply_error(n, w, "Unrecognized command");
 }
 
-/* One datagram: "<cookie> <bencoded dict>" -> "<cookie> <bencoded reply>". */
-static void serve(struct ng *n, size_t len)
+int ng_command(struct ng *n, const char *msg, size_t len, const struct sockaddr_storage *from,
+	       char *out, size_t outlen)
 {
-	const char *sp = memchr(n->rx, ' ', len);
-	size_t clen = sp ? (size_t)(sp - n->rx) : 0;
+	const char *sp = memchr(msg, ' ', len);
+	size_t clen = sp ? (size_t)(sp - msg) : 0;
 	struct bencode_w w;
-	socklen_t flen = n->from.ss_family == AF_INET ? sizeof(struct sockaddr_in)
-						      : sizeof(struct sockaddr_in6);
 	struct ng_cached *c;
-	int out;
+	int n_out;
 
-	if (!allowed(n, &n->from))
-		return; /* not even an error reply: unknown senders learn nothing */
-	if (!sp || !clen || clen >= sizeof(c->cookie))
-		return; /* no cookie: nothing a reply could be matched to */
+	if (!allowed(n, from))
+		return 0; /* not even an error reply: unknown senders learn nothing */
+	if (!sp || !clen || clen >= sizeof(c->cookie) || clen + 1 > outlen)
+		return 0; /* no cookie: nothing a reply could be matched to */
 	for (unsigned i = 0; i < NG_CACHE; i++) {
 		c = &n->cache[i];
-		if (c->len && strlen(c->cookie) == clen && !memcmp(c->cookie, n->rx, clen)) {
+		if (c->len && strlen(c->cookie) == clen && !memcmp(c->cookie, msg, clen)) {
 			/* A retransmission: the same answer, not a second offer. */
-			sendto(n->fd, c->reply, c->len, 0, (struct sockaddr *)&n->from, flen);
-			return;
+			if (c->len > outlen)
+				return 0;
+			memcpy(out, c->reply, c->len);
+			return (int)c->len;
 		}
 	}
-	memcpy(n->tx, n->rx, clen + 1);
-	bencode_w_init(&w, n->tx + clen + 1, sizeof(n->tx) - clen - 1);
+	memcpy(out, msg, clen + 1);
+	bencode_w_init(&w, out + clen + 1, outlen - clen - 1);
 	handle(n, sp + 1, len - clen - 1, &w);
-	out = bencode_w_finish(&w);
-	if (out < 0) {
-		bencode_w_init(&w, n->tx + clen + 1, sizeof(n->tx) - clen - 1);
+	n_out = bencode_w_finish(&w);
+	if (n_out < 0) {
+		bencode_w_init(&w, out + clen + 1, outlen - clen - 1);
 		reply_error(n, &w, "Reply too large");
-		out = bencode_w_finish(&w);
+		n_out = bencode_w_finish(&w);
+		if (n_out < 0)
+			return 0;
 	}
-	out += clen + 1;
-	sendto(n->fd, n->tx, out, 0, (struct sockaddr *)&n->from, flen);
-	if ((size_t)out <= sizeof(c->reply)) {
+	n_out += clen + 1;
+	if ((size_t)n_out <= sizeof(c->reply)) {
 		c = &n->cache[n->cache_next++ % NG_CACHE];
-		memcpy(c->cookie, n->rx, clen);
+		memcpy(c->cookie, msg, clen);
 		c->cookie[clen] = 0;
-		memcpy(c->reply, n->tx, out);
-		c->len = out;
+		memcpy(c->reply, out, n_out);
+		c->len = n_out;
 	}
+	return n_out;
+}
+
+static void serve(struct ng *n, size_t len)
+{
+	socklen_t flen = n->from.ss_family == AF_INET ? sizeof(struct sockaddr_in)
+						      : sizeof(struct sockaddr_in6);
+	int out = ng_command(n, n->rx, len, &n->from, n->tx, sizeof(n->tx));
+
+	if (out > 0)
+		sendto(n->fd, n->tx, out, 0, (struct sockaddr *)&n->from, flen);
 }
 
 static void arm_recv(struct ng *n, unsigned i)
@@ -729,13 +741,12 @@ static void *ng_main(void *arg)
 	return NULL;
 }
 
-int ng_start(struct relay *r, const struct rtd_app_env *env)
+struct ng *ng_new(struct relay *r, const struct rtd_app_env *env)
 {
 	struct ng *n = calloc(1, sizeof(*n));
-	int err;
 
 	if (!n)
-		return -ENOMEM;
+		return NULL;
 	n->relay = r;
 	n->env = env;
 	pthread_mutex_init(&n->lock, NULL);
@@ -747,9 +758,25 @@ int ng_start(struct relay *r, const struct rtd_app_env *env)
 	}
 	for (unsigned i = 0; i < RELAY_MAX_STREAMS; i++)
 		n->free_idx[n->nfree_idx++] = RELAY_MAX_STREAMS - 1 - i;
-	err = parse_prefixes(n, env->ng_allow);
-	if (err)
-		goto err_free;
+	if (parse_prefixes(n, env->ng_allow)) {
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
+void ng_free(struct ng *n)
+{
+	free(n);
+}
+
+int ng_start(struct relay *r, const struct rtd_app_env *env)
+{
+	struct ng *n = ng_new(r, env);
+	int err;
+
+	if (!n)
+		return -EINVAL;
 	{
 		char list[128], *save = NULL;
 
@@ -786,8 +813,7 @@ err_ring:
 err_fd:
 	while (n->nfds)
 		close(n->fds[--n->nfds]);
-err_free:
-	free(n);
+	ng_free(n);
 	return err;
 }
 

@@ -11,6 +11,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "rtd/app.h"
@@ -59,6 +60,16 @@ struct relay {
 };
 
 /* ng thread side (ng.c). */
+struct sockaddr_storage;
+/* The control state without sockets or thread (ng_start adds those). */
+struct ng *ng_new(struct relay *r, const struct rtd_app_env *env);
+void ng_free(struct ng *n);
+/*
+ * One "<cookie> <bencoded dict>" datagram from from: the reply in out and
+ * its length, or 0 for no reply (sender not allowed, no cookie).
+ */
+int ng_command(struct ng *n, const char *msg, size_t len, const struct sockaddr_storage *from,
+	       char *out, size_t outlen);
 int ng_start(struct relay *r, const struct rtd_app_env *env);
 struct rtd_ctl_call;
 int ng_calls(struct relay *r, struct rtd_ctl_call *out, unsigned max);

@@ -68,12 +68,14 @@ else
 fi
 after=$(relay forwarded)
 rtp_after=$(relay rtp)
-# At least the caller's half of every call (about 250 datagrams each) and
-# everything rtd received went out again; SIPp's players may start late
+# At least the caller's half of every call (about 250 datagrams each), and
+# nearly all rtd received went out again; SIPp's players may start late
 # under 100 calls on two CPUs, so the callee's echo is not counted whole.
-[ $((after - before)) -ge $((100 * 250)) ] && [ $((after - before)) -eq $((rtp_after - rtp_before)) ] &&
+# A caller's first packets may beat the callee's answer to rtd (no peer
+# yet): allow 1% of them.
+[ $((after - before)) -ge $((100 * 250)) ] && [ $((100 * (after - before))) -ge $((99 * (rtp_after - rtp_before))) ] &&
 	[ "$(ncalls)" = 0 ] &&
-	pass "their media crossed rtd ($((after - before)) datagrams, none lost in rtd) and every call was freed" ||
+	pass "their media crossed rtd ($((after - before)) of $((rtp_after - rtp_before)) datagrams) and every call was freed" ||
 	fail "100 calls media" "forwarded $((after - before)) of $((rtp_after - rtp_before)), $(ncalls) calls left; $(rtctl stats | grep app)"
 rtd_stop
 topo_down

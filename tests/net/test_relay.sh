@@ -8,7 +8,7 @@ set -u
 
 topo_up
 ip -n $PEER addr add 198.18.0.3/24 dev rtdp0
-if ! rtd_start --iface rtd0 --rt-ports 30000-30099 --app relay --cpu 1 --media-timeout 5; then
+if ! rtd_start --iface rtd0 --rt-ports 30000-30099 --app relay --cpu 1 --media-timeout 10; then
 	fail "rtd starts with the relay" "$(cat "$RTD_LOG")"
 	summary
 	exit
@@ -52,7 +52,7 @@ print(out["port_a"], out["port_b"])
 PY
 read -r PA PB <"$TMP/ng.out"
 
-# Media at once (the call ends after 5 s without any): A is 198.18.0.2:40000,
+# Media at once (the call ends after 10 s without any): A is 198.18.0.2:40000,
 # B is 198.18.0.3:40002, both in the peer namespace.
 in_peer python3 - "$PA" "$PB" <<'PY' >"$TMP/media.out" 2>&1
 import socket, struct, sys, time
@@ -154,8 +154,8 @@ from ngclient import Ng
 Ng().call(command="offer", call_id="silent", from_tag="x",
           sdp="v=0\r\nc=IN IP4 198.18.0.2\r\nm=audio 41000 RTP/AVP 0\r\n")
 PY
-sleep 7
-grep -q "call 'silent': no media for 5 s, ended" "$RTD_LOG" && pass "silent calls end after the media timeout" ||
+sleep 12
+grep -q "call 'silent': no media for 10 s, ended" "$RTD_LOG" && pass "silent calls end after the media timeout" ||
 	fail "media timeout" "$(tail -5 "$RTD_LOG")"
 rtd_stop
 topo_down

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The ng commands, without sockets or threads: messages in, replies out,
+ * and the stream commands handed to the RT side through the ring.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <cmocka.h>
+
+#include "rtd/apps/relay.h"
+#include "rtd/portset.h"
+
+static struct relay *relay;
+static struct ng *ng;
+static struct portset ports;
+static int steered[65536];
+static struct rtd_app_env env;
+static struct sockaddr_storage lo, stranger;
+static char out[65536];
+
+static int stub_steer(void *ctx, uint16_t port, bool on)
+{
+	(void)ctx;
+	steered[port] = on;
+	return 0;
+}
+
+static int stub_addr(void *ctx, int family, struct in6_addr *a)
+{
+	(void)ctx;
+	if (family != AF_INET)
+		return -ENOENT;
+	memset(a, 0, sizeof(*a));
+	a->s6_addr[10] = a->s6_addr[11] = 0xff;
+	inet_pton(AF_INET, "198.18.0.1", &a->s6_addr[12]);
+	return 0;
+}
+
+static void from(struct sockaddr_storage *ss, const char *ip)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	s4->sin_family = AF_INET;
+	inet_pton(AF_INET, ip, &s4->sin_addr);
+}
+
+static int setup(void **state)
+{
+	char err[64];
+
+	(void)state;
+	relay = calloc(1, sizeof(*relay));
+	assert_int_equal(ring_init(&relay->cmds, 4096, sizeof(struct rcmd)), 0);
+	assert_int_equal(portset_parse("30000-30009", &ports, err, sizeof(err)), 0);
+	env = (struct rtd_app_env){ .ports = &ports, .steer = stub_steer, .local_addr = stub_addr,
+				    .ng_listen = "127.0.0.1:2223", .ng_allow = "127.0.0.0/8,::1/128",
+				    .media_timeout = 60 };
+	ng = ng_new(relay, &env);
+	assert_non_null(ng);
+	from(&lo, "127.0.0.1");
+	from(&stranger, "198.18.0.9");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	ng_free(ng);
+	ring_free(&relay->cmds);
+	free(relay);
+	return 0;
+}
+
+static const char *send_msg(const char *msg, const struct sockaddr_storage *src)
+{
+	int n = ng_command(ng, msg, strlen(msg), src, out, sizeof(out) - 1);
+
+	out[n > 0 ? n : 0] = 0;
+	return out;
+}
+
+static char msg[4096];
+
+static const char *offer(const char *cookie, const char *call, unsigned port)
+{
+	char sdp[256];
+
+	snprintf(sdp, sizeof(sdp), "v=0\r\nc=IN IP4 198.18.0.2\r\nm=audio %u RTP/AVP 0\r\n", port);
+	snprintf(msg, sizeof(msg), "%s d7:command5:offer7:call-id%zu:%s8:from-tag1:a3:sdp%zu:%se",
+		 cookie, strlen(call), call, strlen(sdp), sdp);
+	return send_msg(msg, &lo);
+}
+
+static unsigned drain(unsigned op)
+{
+	struct rcmd c;
+	unsigned n = 0;
+
+	while (!ring_pop(&relay->cmds, &c))
+		n += c.op == op;
+	return n;
+}
+
+static void test_ping_gets_pong_with_the_cookie(void **state)
+{
+	(void)state;
+	assert_string_equal(send_msg("abc d7:command4:pinge", &lo), "abc d6:result4:ponge");
+}
+
+static void test_offer_rewrites_sdp_and_steers_a_port_pair_per_leg(void **state)
+{
+	const char *r;
+
+	(void)state;
+	r = offer("c1", "call-1", 40000);
+	assert_non_null(strstr(r, "6:result2:ok"));
+	assert_non_null(strstr(r, "c=IN IP4 198.18.0.1\r\n"));
+	assert_non_null(strstr(r, "m=audio 30002 RTP/AVP 0\r\n")); /* the answerer's port */
+	assert_non_null(strstr(r, "a=rtcp:30003\r\n"));
+	/* Two legs x RTP/RTCP streams, and the offerer's peer from its SDP. */
+	assert_int_equal(drain(RCMD_ADD) + 0, 4);
+	assert_true(steered[30000] && steered[30001] && steered[30002] && steered[30003]);
+	assert_false(steered[30004]);
+}
+
+static void test_repeated_cookie_gets_the_cached_reply_and_changes_nothing(void **state)
+{
+	char first[4096];
+
+	(void)state;
+	snprintf(first, sizeof(first), "%s", offer("c1", "call-1", 40000));
+	drain(RCMD_ADD);
+	assert_string_equal(offer("c1", "call-1", 40000), first);
+	assert_int_equal(drain(RCMD_ADD), 0);
+	assert_int_equal(drain(RCMD_PEER), 0);
+}
+
+static void test_answer_delete_and_keys_in_other_spellings(void **state)
+{
+	const char *r;
+
+	(void)state;
+	offer("c1", "call-1", 40000);
+	drain(RCMD_ADD);
+	{
+		/* Keys in another order and rtpengine's other spelling of call-id. */
+		const char *sdp = "v=0\r\nc=IN IP4 198.18.0.3\r\nm=audio 40002 RTP/AVP 0\r\n";
+
+		snprintf(msg, sizeof(msg),
+			 "c2 d7:call id6:call-17:command6:answer6:to-tag1:b8:from-tag1:a3:sdp%zu:%se",
+			 strlen(sdp), sdp);
+		r = send_msg(msg, &lo);
+	}
+	assert_non_null(strstr(r, "m=audio 30000 RTP/AVP 0")); /* the offerer's port */
+	assert_int_equal(drain(RCMD_PEER), 2);
+	r = send_msg("q1 d7:command5:query7:call-id6:call-1e", &lo);
+	assert_non_null(strstr(r, "6:result2:ok"));
+	r = send_msg("c3 d7:command4:liste", &lo);
+	assert_non_null(strstr(r, "5:callsl6:call-1e"));
+	r = send_msg("c4 d7:command6:delete7:call-id6:call-1e", &lo);
+	assert_string_equal(r, "c4 d6:result2:oke");
+	assert_int_equal(drain(RCMD_DEL), 4);
+	assert_false(steered[30000] || steered[30003]);
+	assert_non_null(strstr(send_msg("c5 d7:command4:liste", &lo), "5:callslee"));
+}
+
+static void test_running_out_of_ports_is_load_limit(void **state)
+{
+	(void)state;
+	/* 10 ports: 5 pairs, 2 per call. */
+	assert_non_null(strstr(offer("d1", "a", 40000), "2:ok"));
+	assert_non_null(strstr(offer("d2", "b", 40010), "2:ok"));
+	assert_non_null(strstr(offer("d3", "c", 40020), "6:result10:load limit"));
+}
+
+static void test_bad_input_gets_error_replies_never_a_crash(void **state)
+{
+	(void)state;
+	assert_non_null(strstr(send_msg("e1 d7:command", &lo), "Could not decode dictionary"));
+	assert_non_null(strstr(send_msg("e2 d3:foo3:bare", &lo), "No command in message"));
+	assert_non_null(strstr(send_msg("e3 d7:command5:dancee", &lo), "Unrecognized command"));
+	assert_non_null(strstr(send_msg("e4 d7:command5:offer3:sdp3:v=0e", &lo), "No call-id"));
+	assert_non_null(strstr(send_msg("e5 d7:command5:offer7:call-id1:x3:sdp5:helloe", &lo), "sdp: line 1"));
+	assert_non_null(strstr(send_msg("e6 d7:command6:answer7:call-id4:nope3:sdp3:v=0e", &lo), "Unknown call-id"));
+	assert_non_null(strstr(send_msg("e7 d7:command5:query7:call-id4:nopee", &lo), "Unknown call-id"));
+	/* No cookie, or a sender outside the allow list: no reply at all. */
+	assert_string_equal(send_msg("d7:command4:pinge", &lo), "");
+	assert_string_equal(send_msg("x d7:command4:pinge", &stranger), "");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_ping_gets_pong_with_the_cookie, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_offer_rewrites_sdp_and_steers_a_port_pair_per_leg,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repeated_cookie_gets_the_cached_reply_and_changes_nothing,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_answer_delete_and_keys_in_other_spellings, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_running_out_of_ports_is_load_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_input_gets_error_replies_never_a_crash, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests_name("ng", tests, NULL, NULL);
+}
