@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/if_addr.h>
-#include <linux/if_arp.h>
 #include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
-#include <stdio.h>
+#include <net/if.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -14,7 +13,14 @@
 #include "rtd/log.h"
 #include "rtd/neigh.h"
 
-#define NL_BUF 65536
+/* The kernel sizes dump datagrams to the largest read seen, capped at 32 KiB. */
+#define NL_BUF 32768
+/* Neighbour storms (a /16 swept by a scanner) must not overflow us; ENOBUFS re-dumps. */
+#define NL_RCVBUF (8 << 20)
+/* A dump interrupted by changes (NLM_F_DUMP_INTR) is retried this often. */
+#define DUMP_TRIES 4
+
+#define NUD_VALID (NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | NUD_DELAY)
 
 static void to_mapped(int family, const void *src, struct in6_addr *a)
 {
@@ -27,205 +33,336 @@ static void to_mapped(int family, const void *src, struct in6_addr *a)
 	}
 }
 
+static unsigned alen_of(int family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
 static int nl_socket(unsigned groups)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = groups };
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	int one = 1, sz = 4 << 20;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+	int sz = NL_RCVBUF, err;
 
 	if (fd < 0)
 		return -errno;
-	/* Bursts of neighbour churn must not overflow us; ENOBUFS re-dumps. */
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	/* FORCE passes rmem_max (we have CAP_NET_ADMIN); the plain one is the fallback. */
+	if (groups && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		int err = -errno;
-
+		err = -errno;
 		close(fd);
 		return err;
 	}
 	return fd;
 }
 
-static void on_link(struct neigh *n, struct nlmsghdr *h)
-{
-	struct ifinfomsg *ifi = NLMSG_DATA(h);
-	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi));
-	uint8_t mac[6];
-	uint32_t mtu = n->tbl->mtu;
-	bool have_mac = false;
+/* Where a change lands: the live table, or a scratch one being re-dumped. */
+struct sink {
+	struct neigh *n;
+	struct neigh_table *t;
+	bool live;   /* t is n->tbl: bracket writes, report addresses */
+	bool resync; /* something the kernel does not announce may have changed */
+};
 
-	if (h->nlmsg_type != RTM_NEWLINK || ifi->ifi_index != n->ifindex)
-		return;
-	memcpy(mac, n->tbl->mac, 6);
-	for (struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
-		if (a->rta_type == IFLA_ADDRESS && RTA_PAYLOAD(a) == 6) {
-			memcpy(mac, RTA_DATA(a), 6);
-			have_mac = true;
-		} else if (a->rta_type == IFLA_MTU && RTA_PAYLOAD(a) >= 4) {
-			memcpy(&mtu, RTA_DATA(a), 4);
-		}
-	}
-	if (!have_mac && !mtu)
-		return;
-	nt_write_begin(n->tbl);
-	nt_set_link(n->tbl, mac, mtu);
-	nt_write_end(n->tbl);
+static void put_begin(struct sink *s)
+{
+	if (s->live)
+		nt_write_begin(s->t);
 }
 
-static void on_addr(struct neigh *n, struct nlmsghdr *h)
+static void put_end(struct sink *s)
 {
-	struct ifaddrmsg *ifa = NLMSG_DATA(h);
-	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifa));
-	struct rtattr *local = NULL, *address = NULL;
-	bool add = h->nlmsg_type == RTM_NEWADDR;
-	struct in6_addr a;
-	int err;
+	if (s->live)
+		nt_write_end(s->t);
+}
 
-	if ((int)ifa->ifa_index != n->ifindex ||
-	    (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
+static void on_link(struct sink *s, const struct nlmsghdr *h)
+{
+	const struct ifinfomsg *ifi = NLMSG_DATA(h);
+	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi));
+	uint32_t mtu = s->t->mtu;
+	uint8_t mac[6];
+
+	if (len < 0 || ifi->ifi_index != s->n->ifindex)
 		return;
-	for (struct rtattr *at = IFA_RTA(ifa); RTA_OK(at, len); at = RTA_NEXT(at, len)) {
+	if (h->nlmsg_type == RTM_DELLINK) {
+		log_err("neigh", "interface %d is gone", s->n->ifindex);
+		return;
+	}
+	memcpy(mac, s->t->mac, 6);
+	for (const struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == IFLA_ADDRESS && RTA_PAYLOAD(a) == 6)
+			memcpy(mac, RTA_DATA(a), 6);
+		else if (a->rta_type == IFLA_MTU && RTA_PAYLOAD(a) == 4)
+			memcpy(&mtu, RTA_DATA(a), 4);
+	}
+	put_begin(s);
+	nt_set_link(s->t, mac, mtu);
+	put_end(s);
+	/*
+	 * Link down flushes every IPv4 route of the device without one
+	 * RTM_DELROUTE (seen on 6.18); link notifications are rare, so each
+	 * one buys a re-dump.
+	 */
+	s->resync |= s->live;
+}
+
+/* DAD failed, or still running without optimistic DAD: not ours to answer for. */
+static bool addr_usable(uint32_t flags)
+{
+	if (flags & IFA_F_DADFAILED)
+		return false;
+	return !(flags & IFA_F_TENTATIVE) || (flags & IFA_F_OPTIMISTIC);
+}
+
+static void on_addr(struct sink *s, const struct nlmsghdr *h)
+{
+	const struct ifaddrmsg *ifa = NLMSG_DATA(h);
+	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifa));
+	const struct rtattr *local = NULL, *address = NULL;
+	bool add = h->nlmsg_type == RTM_NEWADDR, was, now;
+	uint32_t flags = ifa->ifa_flags;
+	struct in6_addr a;
+	int family = ifa->ifa_family, err;
+
+	if (len < 0 || (int)ifa->ifa_index != s->n->ifindex ||
+	    (family != AF_INET && family != AF_INET6))
+		return;
+	for (const struct rtattr *at = IFA_RTA(ifa); RTA_OK(at, len); at = RTA_NEXT(at, len)) {
 		if (at->rta_type == IFA_LOCAL)
 			local = at;
 		else if (at->rta_type == IFA_ADDRESS)
 			address = at;
+		else if (at->rta_type == IFA_FLAGS && RTA_PAYLOAD(at) == 4)
+			memcpy(&flags, RTA_DATA(at), 4); /* the 8-bit ifa_flags lose bits */
 	}
-	/* IFA_LOCAL is our address; IFA_ADDRESS is the peer's on point-to-point links. */
+	/* IFA_LOCAL is ours; IFA_ADDRESS is the peer's on point-to-point links. */
 	if (!local)
 		local = address;
-	if (!local || RTA_PAYLOAD(local) < (ifa->ifa_family == AF_INET ? 4u : 16u))
+	if (!local || RTA_PAYLOAD(local) < alen_of(family))
 		return;
-	to_mapped(ifa->ifa_family, RTA_DATA(local), &a);
-	nt_write_begin(n->tbl);
-	err = add ? nt_addr_add(n->tbl, ifa->ifa_family, &a, ifa->ifa_prefixlen)
-		  : nt_addr_del(n->tbl, ifa->ifa_family, &a, ifa->ifa_prefixlen);
-	nt_write_end(n->tbl);
+	to_mapped(family, RTA_DATA(local), &a);
+	if (add && !addr_usable(flags))
+		add = false;
+
+	was = nt_is_local(s->t, family, &a);
+	put_begin(s);
+	err = add ? nt_addr_add(s->t, family, &a, ifa->ifa_prefixlen)
+		  : nt_addr_del(s->t, family, &a, ifa->ifa_prefixlen);
+	put_end(s);
 	if (err == -ENOSPC)
-		log_err("neigh", "address table full (%d); new address not served", NT_MAX_ADDRS);
-	if (n->addr_cb && (!add || !err))
-		n->addr_cb(n->cb_ctx, ifa->ifa_family, &a, add);
+		log_err("neigh", "address table full (%d): an address is not served", NT_MAX_ADDRS);
+	now = nt_is_local(s->t, family, &a);
+	/* One address under two prefixes is reported once: when it first comes, last goes. */
+	if (s->live && was != now && s->n->addr_cb)
+		s->n->addr_cb(s->n->cb_ctx, family, &a, now);
+	/* Losing its last IPv4 address flushes the device's routes without a word. */
+	if (h->nlmsg_type == RTM_DELADDR)
+		s->resync |= s->live;
 }
 
-static void on_route(struct neigh *n, struct nlmsghdr *h)
+/* The first hop of a multipath route that leaves through our interface. */
+static bool pick_nexthop(const struct sink *s, const struct rtattr *mp, int family,
+			 struct nt_route *r)
 {
-	struct rtmsg *rtm = NLMSG_DATA(h);
+	int len = RTA_PAYLOAD(mp);
+
+	for (const struct rtnexthop *nh = RTA_DATA(mp); RTNH_OK(nh, len);
+	     len -= NLMSG_ALIGN(nh->rtnh_len), nh = RTNH_NEXT(nh)) {
+		int alen = nh->rtnh_len - sizeof(*nh);
+
+		if (nh->rtnh_ifindex != s->n->ifindex)
+			continue;
+		r->has_gw = false;
+		for (const struct rtattr *a = RTNH_DATA(nh); RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
+			if (a->rta_type == RTA_GATEWAY && RTA_PAYLOAD(a) == alen_of(family)) {
+				to_mapped(family, RTA_DATA(a), &r->gw);
+				r->has_gw = true;
+			}
+		}
+		return true;
+	}
+	return false;
+}
+
+static void on_route(struct sink *s, const struct nlmsghdr *h)
+{
+	const struct rtmsg *rtm = NLMSG_DATA(h);
 	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*rtm));
 	struct nt_route r = { .family = rtm->rtm_family, .dst_len = rtm->rtm_dst_len };
-	unsigned alen = rtm->rtm_family == AF_INET ? 4 : 16;
+	const struct rtattr *mp = NULL;
 	uint32_t table = rtm->rtm_table;
-	int oif = 0;
+	int oif = 0, err;
 
-	if ((rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) ||
-	    rtm->rtm_type != RTN_UNICAST)
+	if (len < 0 || (r.family != AF_INET && r.family != AF_INET6))
 		return;
-	to_mapped(r.family, (uint8_t[16]){ 0 }, &r.dst);
-	for (struct rtattr *a = RTM_RTA(rtm); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+	/* Local, broadcast, multicast and blackhole routes are the kernel's business. */
+	if (rtm->rtm_type != RTN_UNICAST || (rtm->rtm_flags & RTM_F_CLONED))
+		return;
+	to_mapped(r.family, (const uint8_t[16]){ 0 }, &r.dst);
+	for (const struct rtattr *a = RTM_RTA(rtm); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
 		switch (a->rta_type) {
 		case RTA_DST:
-			if (RTA_PAYLOAD(a) >= alen)
+			if (RTA_PAYLOAD(a) == alen_of(r.family))
 				to_mapped(r.family, RTA_DATA(a), &r.dst);
 			break;
 		case RTA_GATEWAY:
-			if (RTA_PAYLOAD(a) >= alen) {
+			if (RTA_PAYLOAD(a) == alen_of(r.family)) {
 				to_mapped(r.family, RTA_DATA(a), &r.gw);
 				r.has_gw = true;
 			}
 			break;
+		case RTA_VIA: /* an IPv4 route through an IPv6 gateway: cannot be told apart */
+			return;
 		case RTA_OIF:
-			memcpy(&oif, RTA_DATA(a), sizeof(oif));
+			if (RTA_PAYLOAD(a) == 4)
+				memcpy(&oif, RTA_DATA(a), 4);
 			break;
 		case RTA_PRIORITY:
-			memcpy(&r.metric, RTA_DATA(a), sizeof(r.metric));
+			if (RTA_PAYLOAD(a) == 4)
+				memcpy(&r.metric, RTA_DATA(a), 4);
 			break;
 		case RTA_TABLE:
-			memcpy(&table, RTA_DATA(a), sizeof(table));
+			if (RTA_PAYLOAD(a) == 4)
+				memcpy(&table, RTA_DATA(a), 4);
+			break;
+		case RTA_MULTIPATH:
+			mp = a;
 			break;
 		}
 	}
-	if (table != RT_TABLE_MAIN || oif != n->ifindex)
+	if (table != RT_TABLE_MAIN)
 		return;
-	nt_write_begin(n->tbl);
-	if (h->nlmsg_type == RTM_NEWROUTE) {
-		if (nt_route_add(n->tbl, &r) == -ENOSPC)
-			log_err("neigh", "route table full (%d)", NT_MAX_ROUTES);
-	} else {
-		nt_route_del(n->tbl, &r);
-	}
-	nt_write_end(n->tbl);
+	if (mp && !oif && pick_nexthop(s, mp, r.family, &r))
+		oif = s->n->ifindex;
+	if (oif != s->n->ifindex)
+		return;
+	put_begin(s);
+	if (h->nlmsg_type == RTM_NEWROUTE)
+		err = nt_route_add(s->t, &r);
+	else
+		err = nt_route_del(s->t, &r);
+	put_end(s);
+	if (err == -ENOSPC)
+		log_err("neigh", "route table full (%d): a route is not served", NT_MAX_ROUTES);
 }
 
-static void on_neigh(struct neigh *n, struct nlmsghdr *h)
+static void on_neigh(struct sink *s, const struct nlmsghdr *h)
 {
-	struct ndmsg *nd = NLMSG_DATA(h);
+	const struct ndmsg *nd = NLMSG_DATA(h);
 	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*nd));
-	struct rtattr *dst = NULL, *ll = NULL;
-	unsigned alen = nd->ndm_family == AF_INET ? 4 : 16;
+	const struct rtattr *dst = NULL, *ll = NULL;
+	uint16_t state = nd->ndm_state;
 	struct in6_addr a;
+	int err;
 
-	if (nd->ndm_ifindex != n->ifindex ||
+	if (len < 0 || nd->ndm_ifindex != s->n->ifindex || (nd->ndm_flags & NTF_PROXY) ||
 	    (nd->ndm_family != AF_INET && nd->ndm_family != AF_INET6))
 		return;
-	for (struct rtattr *at = RTM_RTA(nd); RTA_OK(at, len); at = RTA_NEXT(at, len)) {
+	for (const struct rtattr *at = RTM_RTA(nd); RTA_OK(at, len); at = RTA_NEXT(at, len)) {
 		if (at->rta_type == NDA_DST)
 			dst = at;
 		else if (at->rta_type == NDA_LLADDR)
 			ll = at;
 	}
-	if (!dst || RTA_PAYLOAD(dst) < alen)
+	if (!dst || RTA_PAYLOAD(dst) != alen_of(nd->ndm_family))
 		return;
+	if (ll && RTA_PAYLOAD(ll) != 6)
+		ll = NULL;
+	/* The kernel sends a MAC with every valid state; without one the entry is no use. */
+	if (!ll)
+		state &= ~NUD_VALID;
 	to_mapped(nd->ndm_family, RTA_DATA(dst), &a);
-	nt_write_begin(n->tbl);
-	if (h->nlmsg_type == RTM_DELNEIGH) {
-		nt_neigh_del(n->tbl, nd->ndm_family, &a);
-	} else if (nt_neigh_set(n->tbl, nd->ndm_family, &a,
-				ll && RTA_PAYLOAD(ll) == 6 ? RTA_DATA(ll) : NULL,
-				ll && RTA_PAYLOAD(ll) == 6 ? nd->ndm_state : NUD_INCOMPLETE) ==
-		   -ENOSPC) {
-		log_err("neigh", "neighbour table full (%d)", NT_MAX_NEIGH);
-	}
-	nt_write_end(n->tbl);
+	put_begin(s);
+	if (h->nlmsg_type == RTM_DELNEIGH)
+		err = nt_neigh_del(s->t, nd->ndm_family, &a);
+	else
+		err = nt_neigh_set(s->t, nd->ndm_family, &a, ll ? RTA_DATA(ll) : NULL, state);
+	put_end(s);
+	if (err == -ENOSPC)
+		log_err("neigh", "neighbour table full (%d): a next hop stays unresolved",
+			NT_NEIGH_LIMIT);
 }
 
-static void dispatch(struct neigh *n, struct nlmsghdr *h)
+static void apply(struct sink *s, const struct nlmsghdr *h)
 {
 	switch (h->nlmsg_type) {
 	case RTM_NEWLINK:
 	case RTM_DELLINK:
-		on_link(n, h);
+		on_link(s, h);
 		break;
 	case RTM_NEWADDR:
 	case RTM_DELADDR:
-		on_addr(n, h);
+		on_addr(s, h);
 		break;
 	case RTM_NEWROUTE:
 	case RTM_DELROUTE:
-		on_route(n, h);
+		on_route(s, h);
 		break;
 	case RTM_NEWNEIGH:
 	case RTM_DELNEIGH:
-		on_neigh(n, h);
+		on_neigh(s, h);
 		break;
 	}
 }
 
-/* One dump request on a private socket, applied as it streams in. */
-static int dump(struct neigh *n, int type, int family)
+/*
+ * One request on a private, unsubscribed socket, applied to s as it streams
+ * in.  -EINTR when the kernel flags the dump inconsistent.
+ */
+static int dump(struct sink *s, int type, int family)
 {
-	struct {
-		struct nlmsghdr h;
-		struct rtgenmsg g;
-	} req = {
-		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = type,
-		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = ++n->seq },
-		.g = { .rtgen_family = family },
-	};
-	static char buf[NL_BUF];
-	int fd = nl_socket(0), err = 0;
+	char req[NLMSG_SPACE(sizeof(struct ifinfomsg)) + RTA_SPACE(4)]
+		__attribute__((aligned(NLMSG_ALIGNTO))) = { 0 };
+	char buf[NL_BUF] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct nlmsghdr *rh = (struct nlmsghdr *)req;
+	unsigned seq = ++s->n->seq;
+	bool intr = false;
+	int fd, err = 0;
 
+	rh->nlmsg_type = type;
+	rh->nlmsg_seq = seq;
+	rh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	switch (type) {
+	case RTM_GETLINK: { /* just our link; the ack ends the answer */
+		struct ifinfomsg *ifi = NLMSG_DATA(rh);
+
+		rh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+		rh->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
+		ifi->ifi_family = AF_UNSPEC;
+		ifi->ifi_index = s->n->ifindex;
+		break;
+	}
+	case RTM_GETADDR:
+		rh->nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
+		((struct ifaddrmsg *)NLMSG_DATA(rh))->ifa_family = family;
+		break;
+	case RTM_GETROUTE:
+		rh->nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
+		((struct rtmsg *)NLMSG_DATA(rh))->rtm_family = family;
+		break;
+	case RTM_GETNEIGH: { /* the kernel filters by NDA_IFINDEX */
+		struct ndmsg *nd = NLMSG_DATA(rh);
+		struct rtattr *at = (struct rtattr *)((char *)nd + NLMSG_ALIGN(sizeof(*nd)));
+		uint32_t idx = s->n->ifindex;
+
+		nd->ndm_family = family;
+		at->rta_type = NDA_IFINDEX;
+		at->rta_len = RTA_LENGTH(4);
+		memcpy(RTA_DATA(at), &idx, 4);
+		rh->nlmsg_len = NLMSG_SPACE(sizeof(*nd)) + RTA_LENGTH(4);
+		break;
+	}
+	default:
+		return -EINVAL;
+	}
+	/* Blocking: the answer to our own request comes at once. */
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
-		return fd;
-	if (send(fd, &req, sizeof(req), 0) < 0) {
+		return -errno;
+	if (sendto(fd, req, rh->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		err = -errno;
 		goto out;
 	}
@@ -238,35 +375,107 @@ static int dump(struct neigh *n, int type, int family)
 			err = -errno;
 			goto out;
 		}
-		for (struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, (size_t)len);
+		if (len == 0) {
+			err = -EPIPE;
+			goto out;
+		}
+		for (const struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, (size_t)len);
 		     h = NLMSG_NEXT(h, len)) {
-			if (h->nlmsg_type == NLMSG_DONE)
-				goto out;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr *e = NLMSG_DATA(h);
-
-				err = e->error;
+			if (h->nlmsg_seq != seq)
+				continue;
+			if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+				intr = true;
+			if (h->nlmsg_type == NLMSG_DONE) {
+				if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
+					memcpy(&err, NLMSG_DATA(h), sizeof(int));
 				goto out;
 			}
-			dispatch(n, h);
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+
+				err = h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) ? e->error : -EPROTO;
+				goto out;
+			}
+			apply(s, h);
 		}
 	}
 out:
 	close(fd);
+	if (!err && intr)
+		err = -EINTR;
 	return err;
 }
 
-static int dump_all(struct neigh *n)
+static int dump_all(struct sink *s)
 {
-	static const int types[] = { RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE, RTM_GETNEIGH };
+	static const struct {
+		int type, family;
+	} reqs[] = {
+		{ RTM_GETLINK, AF_UNSPEC },   { RTM_GETADDR, AF_INET },   { RTM_GETADDR, AF_INET6 },
+		{ RTM_GETROUTE, AF_INET },    { RTM_GETROUTE, AF_INET6 }, { RTM_GETNEIGH, AF_INET },
+		{ RTM_GETNEIGH, AF_INET6 },
+	};
 	int err;
 
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		err = dump(n, types[i], types[i] == RTM_GETLINK ? AF_UNSPEC : AF_UNSPEC);
+	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		err = dump(s, reqs[i].type, reqs[i].family);
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+/* Report to addr_cb every address in from that to lacks. */
+static void report_missing(struct neigh *n, const struct neigh_table *from,
+			   const struct neigh_table *to, bool add)
+{
+	for (unsigned i = 0; i < from->naddrs; i++) {
+		const struct nt_addr *a = &from->addrs[i];
+		bool dup = false;
+
+		/* Under two prefixes: once is enough. */
+		for (unsigned k = 0; k < i && !dup; k++)
+			dup = from->addrs[k].family == a->family &&
+			      !memcmp(&from->addrs[k].addr, &a->addr, 16);
+		if (!dup && !nt_is_local(to, a->family, &a->addr))
+			n->addr_cb(n->cb_ctx, a->family, &a->addr, add);
+	}
+}
+
+/*
+ * Dump everything into a scratch table and publish it in one write: readers
+ * never see a half-filled table, and addr_cb hears only the differences.
+ * The subscribed socket keeps queueing meanwhile; replaying that queue over
+ * the dump converges, since every notification carries the full object.
+ */
+static int resync(struct neigh *n)
+{
+	struct neigh_table *scratch = malloc(sizeof(*scratch));
+	struct sink s = { .n = n };
+	int err = -EINTR;
+
+	if (!scratch)
+		return -ENOMEM;
+	for (int i = 0; i < DUMP_TRIES && err == -EINTR; i++) {
+		nt_init(scratch);
+		nt_set_link(scratch, n->tbl->mac, n->tbl->mtu);
+		s.t = scratch;
+		err = dump_all(&s);
+	}
+	if (err) {
+		log_err("neigh", "cannot dump the kernel's tables: %s", strerror(-err));
+		goto out;
+	}
+	if (n->addr_cb) {
+		report_missing(n, n->tbl, scratch, false);
+		report_missing(n, scratch, n->tbl, true);
+	}
+	nt_write_begin(n->tbl);
+	nt_copy(n->tbl, scratch);
+	nt_write_end(n->tbl);
+out:
+	free(scratch);
+	return err;
 }
 
 int neigh_open(struct neigh *n, int ifindex, struct neigh_table *tbl, neigh_addr_cb addr_cb,
@@ -277,53 +486,88 @@ int neigh_open(struct neigh *n, int ifindex, struct neigh_table *tbl, neigh_addr
 	int err;
 
 	memset(n, 0, sizeof(*n));
+	n->fd = -1;
 	n->ifindex = ifindex;
 	n->tbl = tbl;
 	n->addr_cb = addr_cb;
 	n->cb_ctx = cb_ctx;
+	nt_init(tbl);
 	/* Subscribe before dumping: a change during the dump is seen twice, never lost. */
-	n->fd = nl_socket(groups);
-	if (n->fd < 0)
-		return n->fd;
-	err = dump_all(n);
-	if (err) {
-		close(n->fd);
-		n->fd = -1;
-		return err;
-	}
-	fcntl(n->fd, F_SETFL, fcntl(n->fd, F_GETFL) | O_NONBLOCK);
+	err = nl_socket(groups);
+	if (err < 0)
+		goto err;
+	n->fd = err;
+	err = resync(n);
+	if (err)
+		goto err_close;
 	return 0;
+
+err_close:
+	close(n->fd);
+	n->fd = -1;
+err:
+	return err;
+}
+
+static void on_error(const struct nlmsghdr *h)
+{
+	const struct nlmsgerr *e = NLMSG_DATA(h);
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)) || !e->error)
+		return;
+	/* Only our resolve requests are answered on this socket. */
+	log_err("neigh", "the kernel refused a resolve request: %s", strerror(-e->error));
 }
 
 int neigh_process(struct neigh *n)
 {
-	static char buf[NL_BUF];
+	char buf[NL_BUF] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct sink s = { .n = n, .t = n->tbl, .live = true };
+	int err = 0;
 
 	for (;;) {
-		ssize_t len = recv(n->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		struct sockaddr_nl from;
+		socklen_t fl = sizeof(from);
+		ssize_t len = recvfrom(n->fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC,
+				       (struct sockaddr *)&from, &fl);
 
 		if (len < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				return 0;
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
 			if (errno == ENOBUFS) {
-				/* Lost notifications: start over from a fresh dump. */
+				/* Notifications were dropped: only a full re-dump is safe. */
 				n->overflows++;
-				for (unsigned i = 0; i < n->tbl->naddrs; i++)
-					if (n->addr_cb)
-						n->addr_cb(n->cb_ctx, n->tbl->addrs[i].family,
-							   &n->tbl->addrs[i].addr, false);
-				nt_write_begin(n->tbl);
-				nt_flush(n->tbl);
-				nt_write_end(n->tbl);
-				dump_all(n);
+				s.resync = true;
 				continue;
 			}
-			return -errno;
+			err = -errno;
+			break;
 		}
-		for (struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, (size_t)len);
-		     h = NLMSG_NEXT(h, len))
-			dispatch(n, h);
+		if (from.nl_pid != 0) /* only the kernel speaks for the kernel */
+			continue;
+		if ((size_t)len > sizeof(buf)) {
+			log_err("neigh", "notification of %zd bytes truncated", len);
+			s.resync = true;
+			continue;
+		}
+		for (const struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, (size_t)len);
+		     h = NLMSG_NEXT(h, len)) {
+			if (h->nlmsg_type == NLMSG_ERROR)
+				on_error(h);
+			else
+				apply(&s, h);
+		}
 	}
+	/* After the drain: a burst of changes costs one re-dump, not one each. */
+	if (s.resync) {
+		int e = resync(n);
+
+		if (!err)
+			err = e;
+	}
+	return err;
 }
 
 int neigh_resolve(struct neigh *n, int family, const struct in6_addr *addr)
@@ -332,23 +576,36 @@ int neigh_resolve(struct neigh *n, int family, const struct in6_addr *addr)
 		struct nlmsghdr h;
 		struct ndmsg nd;
 		char attrs[RTA_SPACE(16)];
-	} req = {
-		.h = { .nlmsg_type = RTM_NEWNEIGH,
-		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE,
-		       .nlmsg_seq = ++n->seq },
-		/* NTF_USE: "use" the entry, which makes the kernel resolve it (ARP/ND). */
-		.nd = { .ndm_family = family, .ndm_ifindex = n->ifindex, .ndm_state = NUD_NONE,
-			.ndm_flags = NTF_USE },
-	};
-	unsigned alen = family == AF_INET ? 4 : 16;
-	struct rtattr *a = (struct rtattr *)req.attrs;
+	} req;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct rtattr *a = (struct rtattr *)req.attrs;
+	unsigned alen;
 
+	if (family != AF_INET && family != AF_INET6)
+		return -EAFNOSUPPORT;
+	alen = alen_of(family);
+	memset(&req, 0, sizeof(req));
+	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(req.nd)) + RTA_LENGTH(alen);
+	req.h.nlmsg_type = RTM_NEWNEIGH;
+	/* As `ip neigh replace ADDR dev IF use`: create if missing, never fail if present. */
+	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE;
+	req.h.nlmsg_seq = ++n->seq;
+	req.nd.ndm_family = family;
+	req.nd.ndm_ifindex = n->ifindex;
+	/*
+	 * NTF_USE makes neigh_add() leave the state and lladdr alone and call
+	 * neigh_event_send(): NONE/FAILED -> INCOMPLETE with a probe sent now,
+	 * STALE -> DELAY, a valid entry untouched.  NUD_NONE, not iproute2's
+	 * default NUD_PERMANENT, so that an entry created here stays subject
+	 * to garbage collection.
+	 */
+	req.nd.ndm_state = NUD_NONE;
+	req.nd.ndm_flags = NTF_USE;
 	a->rta_type = NDA_DST;
 	a->rta_len = RTA_LENGTH(alen);
 	memcpy(RTA_DATA(a), family == AF_INET ? &addr->s6_addr[12] : addr->s6_addr, alen);
-	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(req.nd)) + RTA_SPACE(alen);
 	n->resolve_requests++;
+	/* Errors come back as NLMSG_ERROR on this socket; neigh_process logs them. */
 	if (sendto(n->fd, &req, req.h.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -errno;
 	return 0;

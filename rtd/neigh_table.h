@@ -17,6 +17,8 @@
 #define NT_MAX_ADDRS 64
 #define NT_MAX_ROUTES 256
 #define NT_MAX_NEIGH 1024 /* power of two: open-addressing hash */
+/* Live neighbours at most: linear probing degrades fast past 3/4 full. */
+#define NT_NEIGH_LIMIT (NT_MAX_NEIGH / 4 * 3)
 
 struct nt_addr {
 	struct in6_addr addr;
@@ -65,12 +67,14 @@ int nt_addr_del(struct neigh_table *t, int family, const struct in6_addr *a, uin
 /* Same family/dst/dst_len/metric replaces. -ENOSPC when full. */
 int nt_route_add(struct neigh_table *t, const struct nt_route *r);
 int nt_route_del(struct neigh_table *t, const struct nt_route *r);
-/* Insert or update; -ENOSPC when full. */
+/* Insert or update (mac may be NULL: keep the old one); -ENOSPC past NT_NEIGH_LIMIT. */
 int nt_neigh_set(struct neigh_table *t, int family, const struct in6_addr *a,
 		 const uint8_t mac[6], uint16_t state);
 int nt_neigh_del(struct neigh_table *t, int family, const struct in6_addr *a);
 /* Forget everything but the link (before a full re-dump). */
 void nt_flush(struct neigh_table *t);
+/* Replace everything but seq with src's contents: publishes a re-dump at once. */
+void nt_copy(struct neigh_table *t, const struct neigh_table *src);
 
 /*
  * Reader side (RT thread).  Resolve the Ethernet destination for dst:
