@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,34 +14,43 @@ struct parser {
 	unsigned ntoks, n;
 };
 
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Digits up to stop.  Bencode has one spelling per number: no leading
+ * zeros, no "-0", no '+', nothing outside int64. */
 static int parse_int(struct parser *p, char stop, int64_t *out)
 {
-	size_t start = p->pos;
 	bool neg = false;
-	uint64_t v = 0;
+	uint64_t v = 0, limit;
 
 	if (p->pos < p->len && p->buf[p->pos] == '-') {
 		neg = true;
 		p->pos++;
 	}
-	if (p->pos >= p->len || !isdigit((unsigned char)p->buf[p->pos]))
+	if (p->pos >= p->len || !is_digit(p->buf[p->pos]))
 		return -EBADMSG;
-	/* No leading zeros, no "-0": bencode has one spelling per number. */
-	if (p->buf[p->pos] == '0' && p->pos + 1 < p->len && p->buf[p->pos + 1] != stop)
-		return -EBADMSG;
-	if (neg && p->buf[p->pos] == '0')
-		return -EBADMSG;
-	while (p->pos < p->len && isdigit((unsigned char)p->buf[p->pos])) {
-		unsigned d = p->buf[p->pos++] - '0';
-
-		if (v > ((uint64_t)INT64_MAX - d) / 10)
+	if (p->buf[p->pos] == '0') {
+		if (neg)
 			return -EBADMSG;
-		v = v * 10 + d;
+		p->pos++;
+	} else {
+		limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+		while (p->pos < p->len && is_digit(p->buf[p->pos])) {
+			unsigned d = p->buf[p->pos++] - '0';
+
+			if (v > (limit - d) / 10)
+				return -EBADMSG;
+			v = v * 10 + d;
+		}
 	}
-	if (p->pos >= p->len || p->buf[p->pos] != stop || p->pos - start > 20)
+	if (p->pos >= p->len || p->buf[p->pos] != stop)
 		return -EBADMSG;
 	p->pos++;
-	*out = neg ? -(int64_t)v : (int64_t)v;
+	/* Negate in unsigned arithmetic so INT64_MIN does not overflow. */
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
 	return 0;
 }
 
@@ -52,8 +61,6 @@ static int parse_value(struct parser *p, unsigned depth)
 	int err;
 	char c;
 
-	if (depth > BENCODE_MAX_DEPTH)
-		return -E2BIG;
 	if (p->pos >= p->len)
 		return -EBADMSG;
 	if (p->n >= p->ntoks)
@@ -69,19 +76,23 @@ static int parse_value(struct parser *p, unsigned depth)
 		err = parse_int(p, 'e', &t->ival);
 		if (err)
 			return err;
-	} else if (isdigit((unsigned char)c)) {
+	} else if (is_digit(c)) {
 		int64_t n;
 
 		t->type = BENCODE_STR;
 		err = parse_int(p, ':', &n);
 		if (err)
 			return err;
-		if (n < 0 || (uint64_t)n > p->len - p->pos)
+		if ((uint64_t)n > p->len - p->pos)
 			return -EBADMSG;
 		t->start = p->pos;
 		t->len = n;
 		p->pos += n;
 	} else if (c == 'l' || c == 'd') {
+		/* The bound keeps the recursion (and the stack) small whatever
+		 * a peer sends. */
+		if (depth >= BENCODE_MAX_DEPTH)
+			return -E2BIG;
 		p->pos++;
 		t->type = c == 'l' ? BENCODE_LIST : BENCODE_DICT;
 		while (p->pos < p->len && p->buf[p->pos] != 'e') {
@@ -90,11 +101,12 @@ static int parse_value(struct parser *p, unsigned depth)
 			err = parse_value(p, depth + 1);
 			if (err)
 				return err;
-			/* Keys are strings; their order is not enforced (clients send any). */
+			/* Keys are strings; their order is not enforced because
+			 * Kamailio and other clients send them unsorted. */
 			if (t->type == BENCODE_DICT && !(t->size & 1) &&
 			    p->toks[child].type != BENCODE_STR)
 				return -EBADMSG;
-			p->toks[idx].size++;
+			t->size++;
 		}
 		if (p->pos >= p->len)
 			return -EBADMSG;
@@ -104,7 +116,7 @@ static int parse_value(struct parser *p, unsigned depth)
 	} else {
 		return -EBADMSG;
 	}
-	p->toks[idx].end = p->n;
+	t->end = p->n;
 	return 0;
 }
 
@@ -113,7 +125,8 @@ int bencode_parse(const char *buf, size_t len, struct bencode_tok *toks, unsigne
 	struct parser p = { .buf = buf, .len = len, .toks = toks, .ntoks = ntoks };
 	int err;
 
-	if (len > UINT32_MAX)
+	/* Offsets are 32-bit and the count is returned as int. */
+	if (len > UINT32_MAX || ntoks > INT_MAX)
 		return -EBADMSG;
 	err = parse_value(&p, 0);
 	if (err)
@@ -123,23 +136,45 @@ int bencode_parse(const char *buf, size_t len, struct bencode_tok *toks, unsigne
 	return (int)p.n;
 }
 
+int bencode_first(const struct bencode_tok *toks, int c)
+{
+	if (c < 0 || (toks[c].type != BENCODE_LIST && toks[c].type != BENCODE_DICT) ||
+	    !toks[c].size)
+		return -ENOENT;
+	return c + 1;
+}
+
+int bencode_next(const struct bencode_tok *toks, int c, int child)
+{
+	if (c < 0 || child <= c || (uint32_t)child >= toks[c].end)
+		return -ENOENT;
+	child = toks[child].end;
+	return (uint32_t)child < toks[c].end ? child : -ENOENT;
+}
+
+/* ASCII only: a locale must not change which keys match. */
 static char key_fold(char c)
 {
 	if (c == ' ' || c == '_')
 		return '-';
-	return (char)tolower((unsigned char)c);
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A' + 'a';
+	return c;
+}
+
+bool bencode_key_eq(const char *a, size_t alen, const char *b, size_t blen)
+{
+	if (alen != blen)
+		return false;
+	for (size_t i = 0; i < alen; i++)
+		if (key_fold(a[i]) != key_fold(b[i]))
+			return false;
+	return true;
 }
 
 bool bencode_key_is(const char *buf, const struct bencode_tok *t, const char *s)
 {
-	size_t n = strlen(s);
-
-	if (t->type != BENCODE_STR || t->len != n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (key_fold(buf[t->start + i]) != key_fold(s[i]))
-			return false;
-	return true;
+	return t->type == BENCODE_STR && bencode_key_eq(buf + t->start, t->len, s, strlen(s));
 }
 
 bool bencode_str_is(const char *buf, const struct bencode_tok *t, const char *s)
@@ -151,16 +186,16 @@ bool bencode_str_is(const char *buf, const struct bencode_tok *t, const char *s)
 
 int bencode_dict_get(const char *buf, const struct bencode_tok *toks, int dict, const char *key)
 {
-	unsigned i = dict + 1;
-
 	if (dict < 0 || toks[dict].type != BENCODE_DICT)
 		return -ENOENT;
-	for (unsigned k = 0; k < toks[dict].size; k += 2) {
-		unsigned v = toks[i].end;
+	for (int k = bencode_first(toks, dict); k >= 0; ) {
+		int v = bencode_next(toks, dict, k);
 
-		if (bencode_key_is(buf, &toks[i], key))
+		if (v < 0)
+			break;
+		if (bencode_key_is(buf, &toks[k], key))
 			return v;
-		i = toks[v].end;
+		k = bencode_next(toks, dict, v);
 	}
 	return -ENOENT;
 }
@@ -175,6 +210,33 @@ int bencode_dict_get_any(const char *buf, const struct bencode_tok *toks, int di
 			return v;
 	}
 	return -ENOENT;
+}
+
+int bencode_list_find(const char *buf, const struct bencode_tok *toks, int list, const char *s)
+{
+	if (list < 0 || toks[list].type != BENCODE_LIST)
+		return -ENOENT;
+	for (int i = bencode_first(toks, list); i >= 0; i = bencode_next(toks, list, i))
+		if (bencode_key_is(buf, &toks[i], s))
+			return i;
+	return -ENOENT;
+}
+
+int bencode_tok_str(const char *buf, const struct bencode_tok *t, const char **p, size_t *len)
+{
+	if (t->type != BENCODE_STR)
+		return -EINVAL;
+	*p = buf + t->start;
+	*len = t->len;
+	return 0;
+}
+
+int bencode_tok_int(const struct bencode_tok *t, int64_t *v)
+{
+	if (t->type != BENCODE_INT)
+		return -EINVAL;
+	*v = t->ival;
+	return 0;
 }
 
 int bencode_str_copy(const char *buf, const struct bencode_tok *t, char *out, size_t outlen)
@@ -202,7 +264,8 @@ void bencode_w_raw(struct bencode_w *w, const void *p, size_t n)
 		w->overflow = true;
 		return;
 	}
-	memcpy(w->buf + w->pos, p, n);
+	if (n)
+		memcpy(w->buf + w->pos, p, n);
 	w->pos += n;
 }
 
@@ -241,10 +304,36 @@ void bencode_w_end(struct bencode_w *w)
 	bencode_w_raw(w, "e", 1);
 }
 
+void bencode_w_dict_begin(struct bencode_w *w)
+{
+	bencode_w_dict(w);
+}
+
+void bencode_w_dict_end(struct bencode_w *w)
+{
+	bencode_w_end(w);
+}
+
+void bencode_w_list_begin(struct bencode_w *w)
+{
+	bencode_w_list(w);
+}
+
+void bencode_w_list_end(struct bencode_w *w)
+{
+	bencode_w_end(w);
+}
+
 void bencode_w_kv_str(struct bencode_w *w, const char *k, const char *v)
 {
 	bencode_w_cstr(w, k);
 	bencode_w_cstr(w, v);
+}
+
+void bencode_w_kv_strn(struct bencode_w *w, const char *k, const char *v, size_t n)
+{
+	bencode_w_cstr(w, k);
+	bencode_w_str(w, v, n);
 }
 
 void bencode_w_kv_int(struct bencode_w *w, const char *k, int64_t v)
@@ -255,5 +344,5 @@ void bencode_w_kv_int(struct bencode_w *w, const char *k, int64_t v)
 
 int bencode_w_finish(const struct bencode_w *w)
 {
-	return w->overflow ? -ENOSPC : (int)w->pos;
+	return w->overflow || w->pos > INT_MAX ? -ENOSPC : (int)w->pos;
 }
