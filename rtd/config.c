@@ -103,7 +103,9 @@ static int set_str(char *dst, size_t size, const char *val, const char *what, ch
 	return 0;
 }
 
-int config_set(struct rtd_config *c, const char *key, const char *val, char *err, size_t errlen)
+/* As config_set, but an unknown key is -ENOENT: the file names no key then. */
+static int set_key(struct rtd_config *c, const char *key, const char *val, char *err,
+		   size_t errlen)
 {
 	long v;
 
@@ -117,7 +119,7 @@ int config_set(struct rtd_config *c, const char *key, const char *val, char *err
 	}
 	if (!strcmp(key, "cpu")) {
 		if (parse_uint(val, 0, 4095, &v)) {
-			snprintf(err, errlen, "'%s' is not a CPU number", val);
+			snprintf(err, errlen, "'%s' is not a CPU number (0-4095)", val);
 			return -EINVAL;
 		}
 		c->cpu = v;
@@ -198,6 +200,11 @@ int config_set(struct rtd_config *c, const char *key, const char *val, char *err
 	return -ENOENT;
 }
 
+int config_set(struct rtd_config *c, const char *key, const char *val, char *err, size_t errlen)
+{
+	return set_key(c, key, val, err, errlen) ? -EINVAL : 0;
+}
+
 static char *trim(char *s)
 {
 	char *e;
@@ -251,7 +258,7 @@ int config_load(struct rtd_config *c, const char *path, char *err, size_t errlen
 			ret = -EINVAL;
 			break;
 		}
-		ret = config_set(c, key, val, why, sizeof(why));
+		ret = set_key(c, key, val, why, sizeof(why));
 		if (ret) {
 			snprintf(err, errlen, "%s:%u: %s%s%s", path, lineno,
 				 ret == -ENOENT ? "" : key, ret == -ENOENT ? "" : ": ", why);
@@ -291,7 +298,8 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static const char short_opts[] = "+i:p:c:a:m:s:f:hV";
+/* '+': stop at the first operand; ':': report a missing value apart. */
+static const char short_opts[] = "+:i:p:c:a:m:s:f:hV";
 
 static const char *opt_name(int val)
 {
@@ -308,7 +316,7 @@ int config_parse_args(struct rtd_config *c, int argc, char **argv, char *err, si
 
 	/* The file first, wherever --config appears: the command line wins. */
 	opterr = 0;
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc then also forgets a half-read "-hV" */
 	while ((opt = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		if (opt == 'f') {
 			ret = config_load(c, optarg, err, errlen);
@@ -316,7 +324,7 @@ int config_parse_args(struct rtd_config *c, int argc, char **argv, char *err, si
 				return ret;
 		}
 	}
-	optind = 1;
+	optind = 0;
 	while ((opt = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
@@ -327,13 +335,21 @@ int config_parse_args(struct rtd_config *c, int argc, char **argv, char *err, si
 		case 'V':
 			c->version = true;
 			return 0;
-		case '?':
-			if (optopt)
-				snprintf(err, errlen, "-%c: unknown option or missing value (see --help)",
-					 optopt);
+		case ':':
+			if (optopt > 0 && optopt < 128 && strchr(short_opts, optopt) &&
+			    strncmp(argv[optind - 1], "--", 2))
+				snprintf(err, errlen, "-%c: missing value", optopt);
 			else
-				snprintf(err, errlen, "%s: unknown option or missing value (see --help)",
+				snprintf(err, errlen, "--%s: missing value", opt_name(optopt));
+			return -EINVAL;
+		case '?':
+			/* optopt is 0 for an unknown long option, and the short
+			 * equivalent's value for "--help=x": name what was typed. */
+			if (!strncmp(argv[optind - 1], "--", 2) || optopt <= 0 || optopt >= 128)
+				snprintf(err, errlen, "'%s' is not an option (see --help)",
 					 argv[optind - 1]);
+			else
+				snprintf(err, errlen, "'-%c' is not an option (see --help)", optopt);
 			return -EINVAL;
 		default:
 			ret = config_set(c, opt_name(opt), optarg, why, sizeof(why));
@@ -348,11 +364,11 @@ int config_parse_args(struct rtd_config *c, int argc, char **argv, char *err, si
 		return -EINVAL;
 	}
 	if (!c->iface[0]) {
-		snprintf(err, errlen, "missing --iface (see --help)");
+		snprintf(err, errlen, "missing --iface");
 		return -EINVAL;
 	}
 	if (!c->ports_set) {
-		snprintf(err, errlen, "missing --rt-ports (see --help)");
+		snprintf(err, errlen, "missing --rt-ports");
 		return -EINVAL;
 	}
 	if (!c->ctl_socket[0] &&

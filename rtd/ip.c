@@ -43,6 +43,29 @@ int ip4_parse(const uint8_t *p, size_t len, struct stack_rx *rx, size_t *l4off, 
 	return 0;
 }
 
+/*
+ * The IPv6 extension headers (RFC 8200, RFC 7045's list): those we do not
+ * walk make a datagram unsupported, not a different protocol.
+ */
+static bool ip6_is_ext(uint8_t nh)
+{
+	switch (nh) {
+	case 0:   /* hop-by-hop options */
+	case 43:  /* routing */
+	case 44:  /* fragment */
+	case 50:  /* ESP */
+	case 51:  /* AH */
+	case 60:  /* destination options */
+	case 135: /* mobility */
+	case 139: /* HIP */
+	case 140: /* shim6 */
+	case 253: /* experimental (RFC 3692) */
+	case 254:
+		return true;
+	}
+	return false;
+}
+
 int ip6_parse(const uint8_t *p, size_t len, struct stack_rx *rx, size_t *l4off, size_t *l4len)
 {
 	size_t off = IP6_HLEN_, end;
@@ -62,8 +85,8 @@ int ip6_parse(const uint8_t *p, size_t len, struct stack_rx *rx, size_t *l4off, 
 		if (off > end)
 			return -EBADMSG;
 	}
-	if (nh == 0 || nh == 43 || nh == 60 || nh == 44)
-		return -EOPNOTSUPP; /* too many extension headers, or a fragment */
+	if (ip6_is_ext(nh))
+		return -EOPNOTSUPP; /* too many of them, a fragment, AH, ESP... */
 	if (nh != PROTO_UDP)
 		return -EPROTONOSUPPORT;
 	memcpy(rx->flow.src.addr.s6_addr, p + 8, 16);

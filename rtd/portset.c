@@ -29,10 +29,21 @@ int portset_next(const struct portset *s, unsigned from)
 	return -1;
 }
 
+/* Trim whitespace from both ends of s[0..*len). */
+static const char *trim(const char *s, size_t *len)
+{
+	while (*len && isspace((unsigned char)*s))
+		s++, (*len)--;
+	while (*len && isspace((unsigned char)s[*len - 1]))
+		(*len)--;
+	return s;
+}
+
 static int parse_port(const char *s, size_t len, unsigned *out)
 {
 	unsigned v = 0;
 
+	/* Five digits at most: no overflow, and "000080" is not a port. */
 	if (!len || len > 5)
 		return -EINVAL;
 	for (size_t i = 0; i < len; i++) {
@@ -46,6 +57,61 @@ static int parse_port(const char *s, size_t len, unsigned *out)
 	return 0;
 }
 
+static int bad_port(const char *s, size_t len, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "'%.*s' is not a port (1-65535)", (int)len, s);
+	return -EINVAL;
+}
+
+/* "P-Q": whitespace around the dash is allowed, as around items. */
+static int parse_range(const char *a, size_t alen, const char *dash, unsigned *lo,
+		       unsigned *hi, char *err, size_t errlen)
+{
+	size_t l1 = dash - a, l2 = alen - l1 - 1;
+	const char *b = trim(dash + 1, &l2);
+
+	trim(a, &l1);
+	/* "5004-" or "-5": no culprit inside to name, so name the item. */
+	if (!l1 || !l2) {
+		snprintf(err, errlen, "'%.*s' is not a port range", (int)alen, a);
+		return -EINVAL;
+	}
+	if (parse_port(a, l1, lo))
+		return bad_port(a, l1, err, errlen);
+	if (parse_port(b, l2, hi))
+		return bad_port(b, l2, err, errlen);
+	if (*lo > *hi) {
+		snprintf(err, errlen, "'%.*s' is not an ascending range", (int)alen, a);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* One item, "P" or "P-Q", already trimmed. */
+static int parse_item(const char *a, size_t alen, struct portset *out, char *err, size_t errlen)
+{
+	const char *dash = memchr(a, '-', alen);
+	unsigned lo, hi;
+	int ret;
+
+	if (!alen) {
+		snprintf(err, errlen, "'' is an empty item");
+		return -EINVAL;
+	}
+	if (dash) {
+		ret = parse_range(a, alen, dash, &lo, &hi, err, errlen);
+		if (ret)
+			return ret;
+	} else {
+		if (parse_port(a, alen, &lo))
+			return bad_port(a, alen, err, errlen);
+		hi = lo;
+	}
+	for (unsigned v = lo; v <= hi; v++)
+		portset_add(out, v);
+	return 0;
+}
+
 int portset_parse(const char *spec, struct portset *out, char *err, size_t errlen)
 {
 	const char *p = spec;
@@ -54,40 +120,13 @@ int portset_parse(const char *spec, struct portset *out, char *err, size_t errle
 	for (;;) {
 		const char *end = strchr(p, ',');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
-		const char *a = p, *dash;
-		size_t alen = len;
-		unsigned lo, hi;
+		const char *a = trim(p, &len);
+		int ret = parse_item(a, len, out, err, errlen);
 
-		while (alen && isspace((unsigned char)*a))
-			a++, alen--;
-		while (alen && isspace((unsigned char)a[alen - 1]))
-			alen--;
-		if (!alen) {
-			snprintf(err, errlen, "'%s' has an empty item", spec);
-			return -EINVAL;
+		if (ret) {
+			portset_clear(out); /* no half-parsed set escapes */
+			return ret;
 		}
-		dash = memchr(a, '-', alen);
-		if (dash) {
-			size_t l1 = dash - a, l2 = alen - l1 - 1;
-
-			if (parse_port(a, l1, &lo) || parse_port(dash + 1, l2, &hi)) {
-				snprintf(err, errlen, "'%.*s' is not a port range (1-65535)", (int)alen,
-					 a);
-				return -EINVAL;
-			}
-			if (lo > hi) {
-				snprintf(err, errlen, "'%.*s' is not an ascending range", (int)alen, a);
-				return -EINVAL;
-			}
-		} else {
-			if (parse_port(a, alen, &lo)) {
-				snprintf(err, errlen, "'%.*s' is not a port (1-65535)", (int)alen, a);
-				return -EINVAL;
-			}
-			hi = lo;
-		}
-		for (unsigned v = lo; v <= hi; v++)
-			portset_add(out, v);
 		if (!end)
 			return 0;
 		p = end + 1;
@@ -110,10 +149,13 @@ size_t portset_format(const struct portset *s, char *buf, size_t len)
 			q++;
 		n = q > p ? snprintf(item, sizeof(item), "%s%d-%d", need ? "," : "", p, q)
 			  : snprintf(item, sizeof(item), "%s%d", need ? "," : "", p);
-		if (need + n < len)
-			memcpy(buf + need, item, n + 1);
-		else if (len)
-			buf[len - 1] = 0;
+		/* Truncate like snprintf: as much as fits, always terminated. */
+		if (need + 1 < len) {
+			size_t room = len - 1 - need, k = (size_t)n < room ? (size_t)n : room;
+
+			memcpy(buf + need, item, k);
+			buf[need + k] = 0;
+		}
 		need += n;
 		p = q < 65535 ? portset_next(s, q + 1) : -1;
 	}

@@ -1,6 +1,9 @@
 #!/bin/sh
 # Run cmocka test binaries; one closing line "unit: N passed, M failed".
 set -u
+# The summary lines parsed below are those of cmocka's default output.
+CMOCKA_MESSAGE_OUTPUT=stdout
+export CMOCKA_MESSAGE_OUTPUT
 passed=0
 failed=0
 for t in "$@"; do

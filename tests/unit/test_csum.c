@@ -4,12 +4,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
 #include "rtd/stack.h"
 
-/* RFC 1071's definition, one 16-bit word at a time: the reference. */
+/* RFC 1071's definition, one byte pair at a time: the reference. */
 static uint16_t ref_csum(const uint8_t *p, size_t len)
 {
 	uint32_t sum = 0;
@@ -56,20 +57,88 @@ static void test_odd_lengths_pad_the_last_byte(void **state)
 
 static void test_fast_sum_matches_reference_at_every_length_and_offset(void **state)
 {
-	uint8_t buf[1600];
+	static uint8_t buf[1600 + 8];
 
 	(void)state;
 	srand(1);
 	for (size_t i = 0; i < sizeof(buf); i++)
 		buf[i] = rand();
 	for (size_t off = 0; off < 8; off++)
-		for (size_t len = 0; len + off <= sizeof(buf); len += len < 80 ? 1 : 37)
+		for (size_t len = 0; len + off <= sizeof(buf); len += len < 300 ? 1 : 13)
 			assert_int_equal(csum_fold(csum_partial(buf + off, len, 0)),
 					 ref_csum(buf + off, len));
-	/* Carries: all-ones data must not lose end-around carries. */
-	for (size_t i = 0; i < sizeof(buf); i++)
-		buf[i] = 0xff;
+}
+
+static void test_fast_sum_matches_reference_on_random_buffers(void **state)
+{
+	static uint8_t buf[9000];
+
+	(void)state;
+	srand(2);
+	for (int round = 0; round < 2000; round++) {
+		size_t off = rand() % 64, len = rand() % (sizeof(buf) - off);
+		/* Exact-size copy: ASan catches any read past the end. */
+		uint8_t *copy = malloc(len ? len : 1);
+
+		assert_non_null(copy);
+		for (size_t i = 0; i < len; i++)
+			buf[off + i] = rand();
+		memcpy(copy, buf + off, len);
+		assert_int_equal(csum_fold(csum_partial(copy, len, 0)), ref_csum(copy, len));
+		assert_int_equal(csum_fold(csum_partial(buf + off, len, 0)), ref_csum(copy, len));
+		free(copy);
+	}
+}
+
+static void test_all_ones_data_keeps_every_carry(void **state)
+{
+	static uint8_t buf[65536];
+
+	(void)state;
+	memset(buf, 0xff, sizeof(buf));
+	for (size_t len = 0; len <= 64; len++)
+		assert_int_equal(csum_fold(csum_partial(buf, len, 0)), ref_csum(buf, len));
 	assert_int_equal(csum_fold(csum_partial(buf, sizeof(buf), 0)), ref_csum(buf, sizeof(buf)));
+	assert_int_equal(csum_fold(csum_partial(buf, sizeof(buf) - 1, 0)),
+			 ref_csum(buf, sizeof(buf) - 1));
+	assert_int_equal(csum_fold(csum_partial(buf, 7, 0xffffffff)), ref_csum(buf, 7));
+}
+
+static void test_sums_chain_across_even_splits(void **state)
+{
+	uint8_t buf[512];
+
+	(void)state;
+	srand(3);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = rand();
+	for (size_t cut = 0; cut <= sizeof(buf); cut += 2) {
+		uint32_t sum = csum_partial(buf, cut, 0);
+
+		sum = csum_partial(buf + cut, sizeof(buf) - cut, sum);
+		assert_int_equal(csum_fold(sum), ref_csum(buf, sizeof(buf)));
+	}
+}
+
+static void test_seed_sum_is_added_in_network_order(void **state)
+{
+	static const uint8_t b[] = { 0x12, 0x34 };
+
+	(void)state;
+	/* 0x1234 + 0x0001 = 0x1235 */
+	assert_int_equal(csum_fold(csum_partial(b, 2, 1)), (uint16_t)~0x1235);
+	/* A large seed folds with its carries: 0xffff0000 + 0x1234 == 0x1234 + 0xffff. */
+	assert_int_equal(csum_fold(csum_partial(b, 2, 0xffff0000)), (uint16_t)~0x1234);
+}
+
+static void test_fold_complements_and_folds_carries(void **state)
+{
+	(void)state;
+	assert_int_equal(csum_fold(0), 0xffff);
+	assert_int_equal(csum_fold(0xffff), 0);
+	assert_int_equal(csum_fold(0x1fffe), 0);
+	assert_int_equal(csum_fold(0xffffffff), 0);
+	assert_int_equal(csum_fold(0x00010000), 0xfffe);
 }
 
 int main(void)
@@ -79,6 +148,11 @@ int main(void)
 		cmocka_unit_test(test_known_ipv4_header_checksum_is_b861),
 		cmocka_unit_test(test_odd_lengths_pad_the_last_byte),
 		cmocka_unit_test(test_fast_sum_matches_reference_at_every_length_and_offset),
+		cmocka_unit_test(test_fast_sum_matches_reference_on_random_buffers),
+		cmocka_unit_test(test_all_ones_data_keeps_every_carry),
+		cmocka_unit_test(test_sums_chain_across_even_splits),
+		cmocka_unit_test(test_seed_sum_is_added_in_network_order),
+		cmocka_unit_test(test_fold_complements_and_folds_carries),
 	};
 
 	return cmocka_run_group_tests_name("csum", tests, NULL, NULL);
