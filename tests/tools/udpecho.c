@@ -2,6 +2,7 @@
 /*
  * udpecho: the kernel-socket path rtd is compared with — a UDP reflector,
  * optionally pinned, SCHED_FIFO and busy-polling, as a user would tune it.
+ * With -l, a plain kernel listener that counts what reaches the kernel.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -83,48 +84,81 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+static void usage(void)
+{
+	fprintf(stderr, "usage: udpecho [-6] [-a ADDR] -p PORT [-c CPU] [-f PRIO] [-b] [-l] [-o FILE]\n"
+			"  -6       IPv6 only (default: IPv4 and IPv6 on one socket)\n"
+			"  -a ADDR  bind to ADDR (default: any)\n"
+			"  -c CPU   pin to CPU\n"
+			"  -f PRIO  SCHED_FIFO at PRIO (1-99)\n"
+			"  -b       busy-poll: spin on MSG_DONTWAIT instead of blocking\n"
+			"  -l       listen only: reply to nothing, print the datagram count on exit\n"
+			"  -o FILE  measure in-host time (SO_TIMESTAMPING RX to TX, software)\n"
+			"           and write its percentiles to FILE as JSON on exit\n");
+	exit(2);
+}
+
+static long num(const char *opt, const char *arg, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < lo || v > hi) {
+		fprintf(stderr, "udpecho: %s: '%s' is not a number in %ld-%ld\n", opt, arg, lo, hi);
+		exit(2);
+	}
+	return v;
+}
+
+/* One socket for both families unless -6: IPv4 arrives as v4-mapped. */
+static int parse_addr(const char *addr, int v6only, struct in6_addr *a6)
+{
+	struct in_addr a4;
+
+	if (!addr) {
+		*a6 = in6addr_any;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, addr, a6) == 1)
+		return 0;
+	if (v6only || inet_pton(AF_INET, addr, &a4) != 1)
+		return -1;
+	memset(a6, 0, sizeof(*a6));
+	a6->s6_addr[10] = a6->s6_addr[11] = 0xff;
+	memcpy(&a6->s6_addr[12], &a4, 4);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	const char *addr = NULL;
-	int port = 0, cpu = -1, prio = 0, busy = 0, v6 = 0, opt, fd, one = 1;
-	const char *out = NULL;
+	const char *addr = NULL, *out = NULL;
+	int port = 0, cpu = -1, prio = 0, busy = 0, v6 = 0, listen_only = 0, opt, fd, one = 1;
 	struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
 	struct sigaction act = { .sa_handler = on_signal };
+	unsigned long long count = 0;
 	static char buf[65536];
 
-	while ((opt = getopt(argc, argv, "6a:p:c:f:bo:")) != -1) {
+	while ((opt = getopt(argc, argv, "6a:p:c:f:blo:")) != -1) {
 		switch (opt) {
 		case '6': v6 = 1; break;
 		case 'a': addr = optarg; break;
-		case 'p': port = atoi(optarg); break;
-		case 'c': cpu = atoi(optarg); break;
-		case 'f': prio = atoi(optarg); break;
+		case 'p': port = (int)num("-p", optarg, 1, 65535); break;
+		case 'c': cpu = (int)num("-c", optarg, 0, CPU_SETSIZE - 1); break;
+		case 'f': prio = (int)num("-f", optarg, 1, 99); break;
 		case 'b': busy = 1; break;
+		case 'l': listen_only = 1; break;
 		case 'o': out = optarg; break;
-		default:
-			fprintf(stderr, "usage: udpecho [-6] [-a ADDR] -p PORT [-c CPU] [-f PRIO] [-b] [-o FILE]\n"
-					"  -o FILE  measure in-host time (SO_TIMESTAMPING RX to TX, software)\n"
-					"           and write its percentiles to FILE as JSON on exit\n");
-			return 2;
+		default: usage();
 		}
 	}
-	if (port <= 0 || port > 65535) {
-		fprintf(stderr, "udpecho: -p PORT is required (1-65535)\n");
-		return 2;
-	}
-	(void)v6;
+	if (!port || optind != argc)
+		usage();
 	sa.sin6_port = htons(port);
-	sa.sin6_addr = in6addr_any;
-	if (addr) {
-		if (strchr(addr, ':')) {
-			inet_pton(AF_INET6, addr, &sa.sin6_addr);
-		} else {
-			struct in_addr a4;
-
-			inet_pton(AF_INET, addr, &a4);
-			sa.sin6_addr.s6_addr[10] = sa.sin6_addr.s6_addr[11] = 0xff;
-			memcpy(&sa.sin6_addr.s6_addr[12], &a4, 4);
-		}
+	if (parse_addr(addr, v6, &sa.sin6_addr)) {
+		fprintf(stderr, "udpecho: -a: '%s' is not an %saddress\n", addr, v6 ? "IPv6 " : "");
+		return 2;
 	}
 	if (cpu >= 0) {
 		cpu_set_t set;
@@ -132,7 +166,7 @@ int main(int argc, char **argv)
 		CPU_ZERO(&set);
 		CPU_SET(cpu, &set);
 		if (sched_setaffinity(0, sizeof(set), &set))
-			perror("udpecho: affinity");
+			perror("udpecho: -c");
 	}
 	if (prio > 0) {
 		struct sched_param sp = { .sched_priority = prio };
@@ -140,7 +174,7 @@ int main(int argc, char **argv)
 		if (sched_setscheduler(0, SCHED_FIFO, &sp))
 			perror("udpecho: SCHED_FIFO");
 	}
-	mlockall(MCL_CURRENT | MCL_FUTURE);
+	/* No SA_RESTART: a blocking recvmsg returns EINTR and the loop sees stop. */
 	sigaction(SIGTERM, &act, NULL);
 	sigaction(SIGINT, &act, NULL);
 	fd = socket(AF_INET6, SOCK_DGRAM, 0);
@@ -149,7 +183,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	one = 0;
+	one = v6;
 	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		fprintf(stderr, "udpecho: bind port %d: %s\n", port, strerror(errno));
@@ -165,6 +199,9 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	/* After the allocations: MCL_CURRENT faults them in, so none fault while echoing. */
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		perror("udpecho: mlockall");
 	while (!stop) {
 		struct sockaddr_in6 from;
 		char ctrl[512];
@@ -176,6 +213,9 @@ int main(int argc, char **argv)
 
 		if (n < 0)
 			continue;
+		count++;
+		if (listen_only)
+			continue;
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); out && c; c = CMSG_NXTHDR(&m, c))
 			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_TIMESTAMPING)
 				rx = ts_ns(&((struct scm_timestamping *)CMSG_DATA(c))->ts[0]);
@@ -183,6 +223,8 @@ int main(int argc, char **argv)
 		if (out && rx && (tx = tx_stamp(fd)) > rx && nsamples < MAX_SAMPLES)
 			samples[nsamples++] = tx - rx;
 	}
+	if (listen_only)
+		printf("%llu\n", count);
 	if (out)
 		write_stats(out);
 	close(fd);

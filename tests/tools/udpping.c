@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,14 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
 
 static uint64_t now_ns(void)
 {
@@ -36,19 +45,17 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Nearest rank. */
-static double pct(const uint64_t *v, size_t n, double p)
+/* Nearest rank, in integers so p99.9 of 1000 samples is exactly the 999th. */
+static double pct(const uint64_t *v, size_t n, unsigned permille)
 {
 	size_t r;
 
 	if (!n)
 		return 0;
-	r = (size_t)(p / 100.0 * n + 0.999999);
+	r = (permille * n + 999) / 1000;
 	if (r < 1)
 		r = 1;
-	if (r > n)
-		r = n;
-	return v[r - 1] / 1000.0;
+	return v[(r > n ? n : r) - 1] / 1000.0;
 }
 
 /*
@@ -105,27 +112,36 @@ static uint16_t csum16(const uint8_t *p, size_t len, uint32_t sum)
 static int raw_socket(int udp_fd, const char *ifname, const char *dmac, uint8_t *frame, int size)
 {
 	struct sockaddr_in src, dst;
-	socklen_t len = sizeof(src);
+	socklen_t slen = sizeof(src), dlen = sizeof(dst);
 	struct ifreq ifr = { 0 };
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP) };
 	unsigned m[6];
-	int fd = socket(AF_PACKET, SOCK_RAW, 0), one = 1, ulen = 8 + size;
+	int fd, one = 1, ulen = 8 + size;
 	uint8_t *ip = frame + 14, *udp = ip + 20;
 	uint32_t ps;
 
-	if (fd < 0 || getsockname(udp_fd, (struct sockaddr *)&src, &len) ||
-	    getpeername(udp_fd, (struct sockaddr *)&dst, &(socklen_t){ sizeof(dst) }) ||
-	    sscanf(dmac, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
+	if (getsockname(udp_fd, (struct sockaddr *)&src, &slen) ||
+	    getpeername(udp_fd, (struct sockaddr *)&dst, &dlen) || src.sin_family != AF_INET ||
+	    sscanf(dmac, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6) {
+		errno = EINVAL;
 		return -1;
+	}
+	fd = socket(AF_PACKET, SOCK_RAW, 0);
+	if (fd < 0)
+		return -1;
+	/* ifr_hwaddr and ifr_ifindex share a union: one request at a time. */
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr) || ioctl(fd, SIOCGIFINDEX, &ifr))
-		return -1;
-	ioctl(fd, SIOCGIFHWADDR, &ifr);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
+		goto err;
 	for (int i = 0; i < 6; i++)
-		frame[i] = m[i];
+		frame[i] = (uint8_t)m[i];
 	memcpy(frame + 6, ifr.ifr_hwaddr.sa_data, 6);
+	if (ioctl(fd, SIOCGIFINDEX, &ifr))
+		goto err;
+	sll.sll_ifindex = ifr.ifr_ifindex;
 	frame[12] = 0x08;
 	frame[13] = 0x00;
+	memset(ip, 0, 20);
 	ip[0] = 0x45;
 	ip[2] = (20 + ulen) >> 8;
 	ip[3] = (20 + ulen) & 0xff;
@@ -141,6 +157,7 @@ static int raw_socket(int udp_fd, const char *ifname, const char *dmac, uint8_t 
 	memcpy(udp + 2, &dst.sin_port, 2);
 	udp[4] = ulen >> 8;
 	udp[5] = ulen & 0xff;
+	udp[6] = udp[7] = 0;
 	memset(udp + 8, 0xa5, size);
 	ps = 17 + ulen;
 	for (int i = 12; i < 20; i += 2)
@@ -148,18 +165,19 @@ static int raw_socket(int udp_fd, const char *ifname, const char *dmac, uint8_t 
 	ps = csum16(udp, ulen, ps);
 	udp[6] = ps >> 8;
 	udp[7] = ps & 0xff;
-	ioctl(fd, SIOCGIFINDEX, &ifr);
-	sll.sll_ifindex = ifr.ifr_ifindex;
 	setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
-		return -1;
+		goto err;
 	return fd;
+err:
+	close(fd);
+	return -1;
 }
 
 static int flood(int fd, int size, double seconds, int json, const char *ifname, const char *dmac)
 {
 	struct flood f = { .fd = fd, .size = size };
-	static uint8_t sbuf[2048];
+	static uint8_t sbuf[65536];
 	struct mmsghdr msgs[64];
 	struct iovec iov = { .iov_base = sbuf, .iov_len = (size_t)size };
 	uint64_t sent = 0, t0, t1;
@@ -167,6 +185,10 @@ static int flood(int fd, int size, double seconds, int json, const char *ifname,
 	pthread_t th;
 
 	if (ifname) {
+		if (!dmac || size > 1472) {
+			fprintf(stderr, "udpping: -L needs -M DSTMAC and -s 1472 or less\n");
+			return 2;
+		}
 		sfd = raw_socket(fd, ifname, dmac, sbuf, size);
 		if (sfd < 0) {
 			perror("udpping: raw socket");
@@ -178,7 +200,7 @@ static int flood(int fd, int size, double seconds, int json, const char *ifname,
 		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov, .msg_iovlen = 1 } };
 	pthread_create(&th, NULL, flood_rx, &f);
 	t0 = now_ns();
-	while ((t1 = now_ns()) - t0 < (uint64_t)(seconds * 1e9)) {
+	while ((t1 = now_ns()) - t0 < (uint64_t)(seconds * 1e9) && !stop) {
 		int n = sendmmsg(sfd, msgs, 64, 0);
 
 		if (n > 0)
@@ -206,73 +228,156 @@ static int flood(int fd, int size, double seconds, int json, const char *ifname,
 static void usage(void)
 {
 	fprintf(stderr, "usage: udpping [-6] -d ADDR -p PORT [-s SIZE] [-n COUNT] [-t SECONDS]\n"
-			"               [-r RATE_PPS] [-c CPU] [-w WARMUP] [-T TIMEOUT_MS] [-j] [-o FILE]\n"
+			"               [-r RATE_PPS] [-c CPU] [-w WARMUP] [-T TIMEOUT_MS] [-b] [-j] [-o FILE]\n"
 			"       udpping -F SECONDS -d ADDR -p PORT [-s SIZE] [-j] [-L IFACE -M DSTMAC]\n"
-			"               flood for the echo rate; -L sends raw IPv4 frames on IFACE\n");
+			"  -s SIZE     UDP payload bytes (16-65000, default 64)\n"
+			"  -n COUNT    round trips to measure (default 1000; with -t, -t ends the run)\n"
+			"  -t SECONDS  run for this long instead of COUNT round trips\n"
+			"  -r RATE     start at most RATE round trips per second (default: back to back)\n"
+			"  -w WARMUP   round trips first that are not counted\n"
+			"  -T MS       a reply later than this is counted lost (default 1000)\n"
+			"  -b          spin on the reply instead of sleeping in poll(): the\n"
+			"              client's own wake-up then stays out of the RTT\n"
+			"  -o FILE     every RTT in microseconds, one per line, in send order\n"
+			"  -F SECONDS  flood for the echo rate; -L sends raw IPv4 frames on IFACE\n");
 	exit(2);
+}
+
+static long num(const char *opt, const char *arg, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < lo || v > hi) {
+		fprintf(stderr, "udpping: %s: '%s' is not a number in %ld-%ld\n", opt, arg, lo, hi);
+		exit(2);
+	}
+	return v;
+}
+
+static double real(const char *opt, const char *arg)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (end == arg || *end || !(v > 0) || v > 1e9) {
+		fprintf(stderr, "udpping: %s: '%s' is not a positive number\n", opt, arg);
+		exit(2);
+	}
+	return v;
+}
+
+/* Wait for the echo of @seq until @until; 0 with *rtt set, or -1 on timeout. */
+static int await(int fd, uint64_t seq, int size, uint64_t until, int busy, char *rbuf,
+		 size_t rlen, uint64_t *rtt)
+{
+	for (;;) {
+		uint64_t now = now_ns(), got[2];
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t len;
+
+		if (now >= until || stop)
+			return -1;
+		if (!busy && poll(&pfd, 1, (int)((until - now) / 1000000) + 1) <= 0)
+			continue;
+		len = recv(fd, rbuf, rlen, MSG_DONTWAIT | MSG_TRUNC);
+		/*
+		 * ICMP errors surface as ECONNREFUSED: keep waiting, the probe
+		 * is lost at the timeout.  Late echoes of earlier probes and
+		 * anything that is not our datagram reflected whole are skipped.
+		 */
+		if (len != size)
+			continue;
+		memcpy(got, rbuf, sizeof(got));
+		if (got[0] != seq)
+			continue;
+		*rtt = now_ns() - got[1];
+		return 0;
+	}
+}
+
+static void pace(uint64_t next)
+{
+	/* Sleep most of the gap, spin the last 100-200 us: nanosleep overshoots. */
+	for (uint64_t now = now_ns(); now < next && !stop; now = now_ns()) {
+		if (next - now > 200000) {
+			struct timespec ts = { 0, (long)(next - now - 100000) };
+
+			nanosleep(&ts, NULL);
+		}
+	}
 }
 
 int main(int argc, char **argv)
 {
-	const char *dst = NULL, *out = NULL;
-	int port = 0, size = 64, cpu = -1, v6 = 0, json = 0, opt;
+	const char *dst = NULL, *out = NULL, *raw_if = NULL, *raw_mac = NULL;
+	int port = 0, size = 64, cpu = -1, v6 = 0, json = 0, busy = 0, opt, fd;
 	long count = 1000, warmup = 0, timeout_ms = 1000;
 	double seconds = 0, rate = 0, flood_secs = 0;
-	const char *raw_if = NULL, *raw_mac = NULL;
+	struct sigaction act = { .sa_handler = on_signal };
 	struct sockaddr_storage ss = { 0 };
 	socklen_t sslen;
-	uint64_t *rtt, deadline = 0;
+	uint64_t *rtt, deadline = 0, seq;
 	size_t nrtt = 0, cap;
 	long sent = 0, lost = 0;
-	char buf[65536];
-	int fd;
+	static char sbuf[65536], rbuf[65536];
 
-	while ((opt = getopt(argc, argv, "6d:p:s:n:t:r:c:w:T:jo:F:L:M:")) != -1) {
+	while ((opt = getopt(argc, argv, "6bd:p:s:n:t:r:c:w:T:jo:F:L:M:")) != -1) {
 		switch (opt) {
 		case '6': v6 = 1; break;
+		case 'b': busy = 1; break;
 		case 'd': dst = optarg; break;
-		case 'p': port = atoi(optarg); break;
-		case 's': size = atoi(optarg); break;
-		case 'n': count = atol(optarg); break;
-		case 't': seconds = atof(optarg); break;
-		case 'r': rate = atof(optarg); break;
-		case 'c': cpu = atoi(optarg); break;
-		case 'w': warmup = atol(optarg); break;
-		case 'T': timeout_ms = atol(optarg); break;
+		case 'p': port = (int)num("-p", optarg, 1, 65535); break;
+		case 's': size = (int)num("-s", optarg, 16, 65000); break;
+		case 'n': count = num("-n", optarg, 1, 100000000); break;
+		case 't': seconds = real("-t", optarg); break;
+		case 'r': rate = real("-r", optarg); break;
+		case 'c': cpu = (int)num("-c", optarg, 0, CPU_SETSIZE - 1); break;
+		case 'w': warmup = num("-w", optarg, 0, 100000000); break;
+		case 'T': timeout_ms = num("-T", optarg, 1, 3600000); break;
 		case 'j': json = 1; break;
 		case 'o': out = optarg; break;
-		case 'F': flood_secs = atof(optarg); break;
+		case 'F': flood_secs = real("-F", optarg); break;
 		case 'L': raw_if = optarg; break;
 		case 'M': raw_mac = optarg; break;
 		default: usage();
 		}
 	}
-	if (!dst || port <= 0 || port > 65535 || size < 16 || size > 65000 || count <= 0)
+	if (!dst || !port || optind != argc)
 		usage();
 	if (cpu >= 0) {
 		cpu_set_t set;
 
 		CPU_ZERO(&set);
 		CPU_SET(cpu, &set);
-		sched_setaffinity(0, sizeof(set), &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			perror("udpping: -c");
 	}
 	if (v6 || strchr(dst, ':')) {
 		struct sockaddr_in6 *s6 = (void *)&ss;
 
 		s6->sin6_family = AF_INET6;
 		s6->sin6_port = htons(port);
-		if (inet_pton(AF_INET6, dst, &s6->sin6_addr) != 1)
-			usage();
+		if (inet_pton(AF_INET6, dst, &s6->sin6_addr) != 1) {
+			fprintf(stderr, "udpping: -d: '%s' is not an IPv6 address\n", dst);
+			return 2;
+		}
 		sslen = sizeof(*s6);
 	} else {
 		struct sockaddr_in *s4 = (void *)&ss;
 
 		s4->sin_family = AF_INET;
 		s4->sin_port = htons(port);
-		if (inet_pton(AF_INET, dst, &s4->sin_addr) != 1)
-			usage();
+		if (inet_pton(AF_INET, dst, &s4->sin_addr) != 1) {
+			fprintf(stderr, "udpping: -d: '%s' is not an IPv4 address\n", dst);
+			return 2;
+		}
 		sslen = sizeof(*s4);
 	}
+	sigaction(SIGINT, &act, NULL);
+	sigaction(SIGTERM, &act, NULL);
 	fd = socket(ss.ss_family, SOCK_DGRAM, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, sslen)) {
 		perror("udpping: socket");
@@ -280,90 +385,75 @@ int main(int argc, char **argv)
 	}
 	if (flood_secs > 0)
 		return flood(fd, size, flood_secs, json, raw_if, raw_mac);
-	cap = count + warmup;
-	if (seconds > 0 && rate > 0 && (size_t)(seconds * rate) + warmup > cap)
-		cap = (size_t)(seconds * rate) + warmup;
-	if (seconds > 0 && rate <= 0)
-		cap = 10000000; /* time-bounded run: up to 10M samples */
-	rtt = calloc(cap, sizeof(*rtt));
-	if (!rtt)
-		return 1;
-	memset(buf, 0xa5, sizeof(buf));
+
+	/* Every sample has its slot before the first send: no allocation while timing. */
+	cap = (size_t)count;
 	if (seconds > 0)
-		deadline = now_ns() + (uint64_t)(seconds * 1e9);
-
-	for (uint64_t seq = 0;; seq++) {
-		uint64_t t0 = now_ns(), hdr[2] = { seq, t0 }, wait_until;
-
-		if (deadline ? t0 >= deadline || (size_t)seq >= cap : (long)seq >= count + warmup)
-			break;
-		memcpy(buf, hdr, sizeof(hdr));
-		if (send(fd, buf, size, 0) < 0) {
-			lost++;
-			continue;
-		}
-		sent++;
-		wait_until = t0 + timeout_ms * 1000000ull;
-		for (;;) {
-			uint64_t now = now_ns(), got[2];
-			struct pollfd pfd = { .fd = fd, .events = POLLIN };
-			ssize_t len;
-
-			if (now >= wait_until) {
-				if ((long)seq >= warmup)
-					lost++;
-				break;
-			}
-			if (poll(&pfd, 1, (int)((wait_until - now) / 1000000) + 1) <= 0)
-				continue;
-			len = recv(fd, buf + 32768, 32768, MSG_DONTWAIT);
-			if (len < (ssize_t)sizeof(got))
-				continue; /* ICMP errors show as ECONNREFUSED: keep waiting */
-			memcpy(got, buf + 32768, sizeof(got));
-			if (got[0] != seq)
-				continue;
-			if ((long)seq >= warmup)
-				rtt[nrtt++] = now_ns() - got[1];
-			break;
-		}
-		if (rate > 0) {
-			uint64_t next = t0 + (uint64_t)(1e9 / rate);
-
-			while (now_ns() < next) {
-				struct timespec ts = { 0, 0 };
-				uint64_t left = next - now_ns();
-
-				if (left > 200000) {
-					ts.tv_nsec = left - 100000;
-					nanosleep(&ts, NULL);
-				}
-			}
-		}
+		cap = rate > 0 ? (size_t)(seconds * rate) + 1 : 10000000;
+	rtt = calloc(cap, sizeof(*rtt));
+	if (!rtt) {
+		perror("udpping: samples");
+		return 1;
 	}
+	memset(rtt, 0, cap * sizeof(*rtt));
+	memset(sbuf, 0xa5, sizeof(sbuf));
+
+	for (seq = 0; !stop; seq++) {
+		uint64_t t0 = now_ns(), hdr[2] = { seq, t0 }, sample;
+		int measured = seq >= (uint64_t)warmup;
+
+		if (measured && deadline && t0 >= deadline)
+			break;
+		if (measured && nrtt + (size_t)lost >= cap)
+			break;
+		if (measured && seconds > 0 && !deadline)
+			deadline = t0 + (uint64_t)(seconds * 1e9);
+		memcpy(sbuf, hdr, sizeof(hdr));
+		if (send(fd, sbuf, size, 0) == size) {
+			if (measured)
+				sent++;
+			if (!await(fd, seq, size, t0 + timeout_ms * 1000000ull, busy, rbuf, sizeof(rbuf),
+				   &sample)) {
+				if (measured)
+					rtt[nrtt++] = sample;
+			} else if (measured && !stop) {
+				lost++;
+			}
+		} else if (measured) {
+			/* Refused by the local stack (ECONNREFUSED from an ICMP error, ENOBUFS): a loss. */
+			sent++;
+			lost++;
+		}
+		if (rate > 0)
+			pace(t0 + (uint64_t)(1e9 / rate));
+	}
+	if (stop && sent > (long)nrtt + lost)
+		sent = (long)nrtt + lost; /* the probe in flight at ^C is not a loss */
 	if (out) {
 		FILE *f = fopen(out, "w");
 
-		if (f) {
+		if (!f) {
+			fprintf(stderr, "udpping: -o %s: %s\n", out, strerror(errno));
+		} else {
 			for (size_t i = 0; i < nrtt; i++)
 				fprintf(f, "%.3f\n", rtt[i] / 1000.0);
 			fclose(f);
 		}
 	}
 	qsort(rtt, nrtt, sizeof(*rtt), cmp_u64);
-	sent -= warmup < sent ? warmup : sent;
 	if (json)
 		printf("{\"sent\": %ld, \"received\": %zu, \"lost\": %ld, \"min_us\": %.1f, "
 		       "\"p50_us\": %.1f, \"p90_us\": %.1f, \"p99_us\": %.1f, \"p999_us\": %.1f, "
 		       "\"max_us\": %.1f}\n",
-		       sent, nrtt, lost, nrtt ? rtt[0] / 1000.0 : 0, pct(rtt, nrtt, 50),
-		       pct(rtt, nrtt, 90), pct(rtt, nrtt, 99), pct(rtt, nrtt, 99.9),
+		       sent, nrtt, lost, nrtt ? rtt[0] / 1000.0 : 0, pct(rtt, nrtt, 500),
+		       pct(rtt, nrtt, 900), pct(rtt, nrtt, 990), pct(rtt, nrtt, 999),
 		       nrtt ? rtt[nrtt - 1] / 1000.0 : 0);
 	else
-		printf("%s:%d %d bytes: sent %ld received %zu lost %ld  rtt us min %.1f p50 %.1f "
-		       "p90 %.1f p99 %.1f p99.9 %.1f max %.1f\n",
+		printf("%s port %d, %d bytes: sent %ld received %zu lost %ld  rtt us min %.1f "
+		       "p50 %.1f p90 %.1f p99 %.1f p99.9 %.1f max %.1f\n",
 		       dst, port, size, sent, nrtt, lost, nrtt ? rtt[0] / 1000.0 : 0,
-		       pct(rtt, nrtt, 50), pct(rtt, nrtt, 90), pct(rtt, nrtt, 99),
-		       pct(rtt, nrtt, 99.9), nrtt ? rtt[nrtt - 1] / 1000.0 : 0);
+		       pct(rtt, nrtt, 500), pct(rtt, nrtt, 900), pct(rtt, nrtt, 990),
+		       pct(rtt, nrtt, 999), nrtt ? rtt[nrtt - 1] / 1000.0 : 0);
 	free(rtt);
 	return nrtt ? 0 : 1;
 }
