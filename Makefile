@@ -53,13 +53,17 @@ $(B)/%.bpf.o: bpf/%.bpf.c include/rtd/maps.h $(wildcard bpf/*.h) | $(B)
 $(B)/%.skel.h: $(B)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@
 
-$(B)/obj/rtd/%.o: rtd/%.c $(SKELS) $(wildcard include/rtd/*.h rtd/*.h) | $(B)
+# Objects track the headers they include (-MMD); the skeletons must exist
+# before the first compile, when there are no dependency files yet.
+$(B)/obj/rtd/%.o: rtd/%.c $(SKELS) | $(B)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(B)/obj/ctl/%.o: ctl/%.c $(wildcard include/rtd/*.h ctl/*.h) | $(B)
+$(B)/obj/ctl/%.o: ctl/%.c | $(B)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(RTD_OBJS:.o=.d) $(CTL_OBJS:.o=.d)
 
 $(B)/rtd: $(RTD_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
@@ -73,7 +77,7 @@ $(B)/tools/%: tests/tools/%.c | $(B)
 
 tools: $(TOOLS)
 
-$(B)/unit/%: tests/unit/%.c $(UNIT_LIB_SRCS) $(wildcard include/rtd/*.h rtd/*.h) | $(B)
+$(B)/unit/%: tests/unit/%.c $(UNIT_LIB_SRCS) $(wildcard include/rtd/*.h rtd/*.h rtd/apps/*.h) | $(B)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $< $(UNIT_LIB_SRCS) -lcmocka -luring -lpthread
 
