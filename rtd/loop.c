@@ -187,7 +187,7 @@ static void count_parse_error(struct rtd_io *io, int err)
 	}
 }
 
-static void rx_batch(struct rtd_io *io, uint64_t now)
+static uint32_t rx_batch(struct rtd_io *io, uint64_t now)
 {
 	struct xskq *q = io->q;
 	uint32_t idx, n = xsk_ring_cons__peek(&q->rx, RX_BATCH, &idx);
@@ -234,12 +234,13 @@ static void rx_batch(struct rtd_io *io, uint64_t now)
 	}
 	if (n)
 		xsk_ring_cons__release(&q->rx, n);
+	return n;
 }
 
-static void complete_and_refill(struct rtd_io *io)
+static uint32_t complete_and_refill(struct rtd_io *io)
 {
 	struct xskq *q = io->q;
-	uint32_t idx, n = xsk_ring_cons__peek(&q->cq, XSKQ_RING_SIZE, &idx);
+	uint32_t idx, done, n = xsk_ring_cons__peek(&q->cq, XSKQ_RING_SIZE, &idx);
 
 	for (uint32_t i = 0; i < n; i++)
 		xskq_free_push(q, xskq_frame_base(q, *xsk_ring_cons__comp_addr(&q->cq, idx + i)));
@@ -249,6 +250,8 @@ static void complete_and_refill(struct rtd_io *io)
 		xsk_ring_cons__release(&q->cq, n);
 		__atomic_store_n(&l->tx_pending, l->tx_pending - n, __ATOMIC_RELAXED);
 	}
+
+	done = n;
 
 	/* Keep half the frames for TX; the rest keeps the fill ring full. */
 	n = xsk_prod_nb_free(&q->fq, XSKQ_RING_SIZE);
@@ -263,11 +266,13 @@ static void complete_and_refill(struct rtd_io *io)
 	 * receive path fills frames itself and the call would be pure cost. */
 	if (!q->copy && xsk_ring_prod__needs_wakeup(&q->fq))
 		recvfrom(q->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+	return done;
 }
 
 static void kick(struct rtd_io *io)
 {
 	struct xskq *q = io->q;
+	uint64_t t0 = now_ns(), t1;
 
 	/*
 	 * Copy mode transmits only from sendto(), non-blocking, and at most a
@@ -282,7 +287,9 @@ static void kick(struct rtd_io *io)
 			break;
 	}
 	io->kick = false;
-	__atomic_store_n(&io->loop->last_tx_ns, now_ns(), __ATOMIC_RELAXED);
+	t1 = now_ns();
+	__atomic_store_n(&io->loop->last_tx_ns, t1, __ATOMIC_RELAXED);
+	__atomic_store_n(&io->loop->kick_ns, io->loop->kick_ns + (t1 - t0), __ATOMIC_RELAXED);
 }
 
 static void lat_record(struct rtd_io *io, uint64_t done)
@@ -329,6 +336,7 @@ static void *loop_main(void *arg)
 
 	while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED)) {
 		uint64_t now = now_ns();
+		uint32_t work = 0;
 
 		if (l->budget_ns) {
 			if (now - win_start >= LOOP_WINDOW_NS) {
@@ -349,8 +357,8 @@ static void *loop_main(void *arg)
 		for (unsigned i = 0; i < l->nios; i++) {
 			struct rtd_io *io = &l->ios[i];
 
-			complete_and_refill(io);
-			rx_batch(io, now);
+			work += complete_and_refill(io);
+			work += rx_batch(io, now);
 			if (io->nheld) {
 				uint32_t gen = nt_generation(io->nt);
 
@@ -371,6 +379,13 @@ static void *loop_main(void *arg)
 			if (io->kick)
 				kick(io);
 		}
+		/*
+		 * A busy-polling core is always 100% on CPU; what it has left is
+		 * the share of time not spent on frames.  Idle rounds cost no
+		 * extra clock read.
+		 */
+		if (work)
+			__atomic_store_n(&l->busy_ns, l->busy_ns + (now_ns() - now), __ATOMIC_RELAXED);
 		__atomic_store_n(&l->iterations, l->iterations + 1, __ATOMIC_RELAXED);
 	}
 	return NULL;

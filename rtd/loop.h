@@ -105,6 +105,8 @@ struct loop {
 	bool stop;
 	bool running;
 	uint64_t iterations;
+	uint64_t busy_ns; /* in rounds that received or completed frames */
+	uint64_t kick_ns; /* of which in TX wake-ups (copy mode: the whole transmit) */
 	pthread_t thread;
 };
 

@@ -149,6 +149,8 @@ static int op_stats(void *ctx, struct rtd_ctl_stat *out, unsigned max)
 		}
 	}
 	n = put(out, n, max, "loop", "", -1, "iterations", IO_READ(r->loop.iterations));
+	n = put(out, n, max, "loop", "", -1, "busy_us", IO_READ(r->loop.busy_ns) / 1000);
+	n = put(out, n, max, "loop", "", -1, "kick_us", IO_READ(r->loop.kick_ns) / 1000);
 	n = put(out, n, max, "loop", "", -1, "demoted_windows", IO_READ(r->loop.sleeps));
 	n = put(out, n, max, "netlink", "", -1, "resolve_requests", r->neigh.resolve_requests);
 	n = put(out, n, max, "netlink", "", -1, "overflows", r->neigh.overflows);

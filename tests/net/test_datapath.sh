@@ -70,6 +70,14 @@ run_mode() {
 	[ "$(stat_of app replied)" -ge 40 ] && [ "$(stat_of xdp redirected)" -ge 40 ] &&
 		pass "$mode: the replies came from rtd (xdp and app counters)" ||
 		fail "$mode: counters" "$(rtctl stats)"
+	# The load of a polling core: time on frames, not time spinning idle.
+	b0=$(stat_of loop busy_us)
+	k0=$(stat_of loop kick_us)
+	sleep 1
+	b1=$(stat_of loop busy_us)
+	[ "$b0" -gt 0 ] && [ "$k0" -gt 0 ] && [ "$k0" -le "$b0" ] && [ $((b1 - b0)) -lt 100000 ] &&
+		pass "$mode: the loop accounts busy time to frames (busy ${b0} us, TX ${k0} us, idle second +$((b1 - b0)) us)" ||
+		fail "$mode: loop busy time" "busy $b0 -> $b1 us, kick $k0 us"
 
 	in_peer ping -c 2 -i 0.2 -W 1 198.18.0.1 >/dev/null && in_peer ping -6 -c 2 -i 0.2 -W 1 2001:2::1 >/dev/null &&
 		pass "$mode: ping v4/v6 reaches the kernel on the same IP" || fail "$mode: ping" ""
