@@ -23,7 +23,8 @@
 #include "rtd/portset.h"
 #include "rtd/sdp.h"
 
-#define NG_MAX_CALLS 1024
+#define NG_MAX_CALLS 4096
+#define NG_LIST_DEFAULT 32
 #define NG_MAX_MEDIA 4
 #define NG_MAX_MSG 65536
 #define NG_CACHE 64
@@ -294,7 +295,7 @@ static void warn_ignored(struct ng *n, const char *buf, const struct bencode_tok
 	static const char *const known[] = {
 		"command", "call-id", "from-tag", "to-tag", "sdp", "flags", "replace", "ICE",
 		"direction", "received-from", "transport-protocol", "supports", "rtcp-mux",
-		"via-branch", "label", "SDES", "DTLS", "record-call", "metadata", NULL,
+		"via-branch", "label", "SDES", "DTLS", "record-call", "metadata", "limit", NULL,
 	};
 	char key[32];
 
@@ -574,13 +575,25 @@ static int handle(struct ng *n, const char *buf, size_t len, struct bencode_w *w
 	if (bencode_str_is(buf, &t[c], "query"))
 		return do_query(n, buf, t, w);
 	if (bencode_str_is(buf, &t[c], "list")) {
+		/* As rtpengine: 32 call-ids unless "limit" asks for more, so a
+		 * full table never makes a reply too large by default. */
+		int lim = bencode_dict_get(buf, t, 0, "limit");
+		int64_t left = NG_LIST_DEFAULT;
+
+		if (lim >= 0) {
+			if (t[lim].type != BENCODE_INT || t[lim].ival < 0)
+				return reply_error(n, w, "Invalid 'limit' key");
+			left = t[lim].ival;
+		}
 		bencode_w_dict(w);
 		bencode_w_kv_str(w, "result", "ok");
 		bencode_w_cstr(w, "calls");
 		bencode_w_list(w);
-		for (unsigned i = 0; i < NG_MAX_CALLS; i++)
-			if (n->calls[i].used)
+		for (unsigned i = 0; i < NG_MAX_CALLS && left > 0; i++)
+			if (n->calls[i].used) {
 				bencode_w_cstr(w, n->calls[i].call_id);
+				left--;
+			}
 		bencode_w_end(w);
 		bencode_w_end(w);
 		return 0;

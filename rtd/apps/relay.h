@@ -17,7 +17,7 @@
 #include "rtd/app.h"
 #include "rtd/ring.h"
 
-#define RELAY_MAX_STREAMS 4096 /* 2 legs x (RTP + RTCP) per media */
+#define RELAY_MAX_STREAMS 16384 /* 4096 calls: 2 legs x (RTP + RTCP) per media */
 
 /* One local port: where one leg's peer sends, and what it receives from. */
 struct rstream {

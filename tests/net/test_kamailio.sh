@@ -12,7 +12,7 @@ ncalls() {
 	in_host python3 -c "
 import sys; sys.path.insert(0, '$ROOT/tests')
 from ngclient import Ng
-print(len(Ng().call(command='list')['calls']))"
+print(len(Ng().call(command='list', limit=1000)['calls']))"
 }
 
 topo_up
@@ -51,12 +51,16 @@ kill -INT $tsk 2>/dev/null
 wait $tsk 2>/dev/null
 rtp=$(relay rtp)
 fwd=$(relay forwarded)
+nopeer=$(relay no_peer)
 seen=$(tshark -r "$TMP/relay.pcap" -n 2>/dev/null | wc -l)
 [ "$seen" -eq "$fwd" ] && pass "a tshark capture counts exactly the $fwd datagrams rtd says it relayed" ||
 	fail "tshark vs counters" "tshark $seen, rtd forwarded $fwd"
-# The pcap holds a few hundred packets; the callee echoes each back.
-[ "$rtp" -ge 400 ] && [ "$fwd" -eq "$rtp" ] &&
-	pass "RTP crossed rtd both ways ($rtp received, $fwd forwarded)" || fail "media" "$(rtctl stats)"
+# The pcap holds a few hundred packets; the callee echoes each back.  Every
+# datagram is accounted for: forwarded, or (on a busy machine, the first
+# two or three that beat the answer to rtd) dropped for want of a peer.
+[ "$rtp" -ge 400 ] && [ $((fwd + nopeer)) -eq "$rtp" ] && [ "$nopeer" -le 5 ] &&
+	pass "RTP crossed rtd both ways ($rtp received, $fwd forwarded, $nopeer before the answer)" ||
+	fail "media" "$(rtctl stats)"
 [ "$(ncalls)" = 0 ] && pass "BYE deleted the call and freed its ports" || fail "bye" "$(ncalls) calls left"
 
 before=$(relay forwarded)

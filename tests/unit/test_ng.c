@@ -183,6 +183,18 @@ static void test_running_out_of_ports_is_load_limit(void **state)
 	assert_non_null(strstr(offer("d3", "c", 40020), "6:result10:load limit"));
 }
 
+static void test_list_honours_limit(void **state)
+{
+	(void)state;
+	assert_non_null(strstr(offer("l1", "a", 40000), "2:ok"));
+	assert_non_null(strstr(offer("l2", "b", 40010), "2:ok"));
+	assert_non_null(strstr(send_msg("l3 d7:command4:liste", &lo), "5:callsl1:a1:bee"));
+	assert_non_null(strstr(send_msg("l4 d7:command4:list5:limiti1ee", &lo), "5:callsl1:aee"));
+	assert_non_null(strstr(send_msg("l5 d7:command4:list5:limiti0ee", &lo), "5:callslee"));
+	assert_non_null(strstr(send_msg("l6 d7:command4:list5:limiti-1ee", &lo), "Invalid 'limit' key"));
+	assert_non_null(strstr(send_msg("l7 d7:command4:list5:limit1:xe", &lo), "Invalid 'limit' key"));
+}
+
 static void test_bad_input_gets_error_replies_never_a_crash(void **state)
 {
 	(void)state;
@@ -209,6 +221,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_answer_delete_and_keys_in_other_spellings, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_running_out_of_ports_is_load_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_honours_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input_gets_error_replies_never_a_crash, setup,
 						teardown),
 	};
