@@ -27,7 +27,7 @@ tcp_gbps() { # file: kernel TCP peer -> host for SECS
 }
 
 ping_to() { # port name
-	peer "$TOOLS/udpping" -d 198.18.0.1 -p "$1" -n "$N" -r "$RATE" -w 100 -T 200 -j -o "$R/$2.samples" \
+	peer "$TOOLS/udpping" -k -d 198.18.0.1 -p "$1" -n "$N" -r "$RATE" -w 100 -T 200 -j -o "$R/$2.samples" \
 		>"$R/$2.rtt" 2>/dev/null || echo '{"received": 0}' >"$R/$2.rtt"
 }
 
@@ -107,52 +107,55 @@ tcp_native=$(tcp_gbps tcp_native)
 rtd_stop
 
 # The media relay: rtd against Debian's rtpengine (user space, no kernel
-# module), the same calls, one core each (CPU 1), idle and under TCP load.
+# module), one core each (CPU 1).  Latency and jitter: CALLS calls, RTP both
+# ways, idle and under TCP load, the generator SCHED_FIFO so that it sends on
+# time.  Capacity: more and more calls, idle, and the relay's CPU per packet.
 echo "media relay: rtd vs rtpengine..."
 CALLS=${BENCH_CALLS:-20}
+CAP=${BENCH_CAP_CALLS:-250 500 1000 1500}
 ip -n $PEER addr add 198.18.0.3/24 dev rtdp0
-relay_run() { # port name load
-	if [ "$3" = load ]; then
-		peer iperf3 -c 198.18.0.1 -t $((SECS + 4)) -P 2 >/dev/null 2>&1 &
-		lp=$!
+relay_run() { # port name calls load [rtpload options]
+	port=$1 name=$2 calls=$3 l=$4
+	shift 4
+	if [ "$l" = load ]; then
+		bg_peer taskset -c $PEER_CPU iperf3 -c 198.18.0.1 -t $((SECS + 4)) -P 2 >/dev/null 2>&1
+		lp=$BG
 		sleep 1
 	fi
-	peer python3 "$ROOT/tests/relaybench.py" 198.18.0.1 "$1" "$CALLS" "$SECS" >"$R/$2_$3.relay" 2>&1
-	[ "$3" = load ] && wait $lp 2>/dev/null
+	peer python3 "$ROOT/tests/relaybench.py" 198.18.0.1 "$port" "$calls" "$SECS" -2 "$@" \
+		>"$R/$name.relay" 2>&1
+	[ "$l" = load ] && wait "$lp" 2>/dev/null
 	return 0
 }
-iters() { rtctl -j stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["loop"]["iterations"])'; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-rtd_start --iface rtd0 --rt-ports 30000-30999 --app relay --cpu $RT_CPU --xdp-mode skb \
+relay_all() { # port who
+	for l in idle load; do
+		relay_run "$1" "$2_$l" "$CALLS" $l -P 50
+	done
+	for c in $CAP; do
+		relay_run "$1" "$2_cap_$c" "$c" idle
+	done
+}
+rtd_start --iface rtd0 --rt-ports 20000-39999 --app relay --cpu $RT_CPU --xdp-mode skb \
 	--ng-listen 198.18.0.1:2223 --ng-allow 198.18.0.0/24 || exit 1
-i0=$(iters); sleep 1; i1=$(iters)
-for l in idle load; do
-	a=$(iters); t0=$(date +%s%N)
-	relay_run 2223 rtd $l
-	b=$(iters); t1=$(date +%s%N)
-	# Busy share of the polling core: how much the iteration rate dropped.
-	python3 -c 'import sys; idle=(int(sys.argv[2])-int(sys.argv[1])); busy=(int(sys.argv[4])-int(sys.argv[3]))/((int(sys.argv[6])-int(sys.argv[5]))/1e9); print("%.4f" % max(0.0001, 1 - busy/idle))' \
-		"$i0" "$i1" "$a" "$b" "$t0" "$t1" >"$R/rtd_$l.cpu"
-done
+# A busy-polling core is always on CPU: rtd's own account of the time it
+# spent on frames is its CPU time here, and of that, the time in the
+# kernel's copy-mode transmit (TX wake-ups).
+export RELAY_CPU_CMD="$RTCTL_BIN -s $RTD_SOCK -j stats | python3 -c 'import json,sys; l = json.load(sys.stdin)[\"loop\"]; print(l[\"busy_us\"] / 1e6, l[\"kick_us\"] / 1e6)'"
+relay_all 2223 rtd
 rtd_stop
 if command -v rtpengine >/dev/null 2>&1; then
-	# Exec'd, not wrapped: $! is rtpengine itself, whose CPU time we read.
-	ip netns exec $HOST taskset -c $RT_CPU rtpengine --interface=198.18.0.1 --listen-ng=198.18.0.1:2224 \
-		--port-min=40000 --port-max=40999 --foreground --log-stderr --log-level=3 --table=-1 \
-		--num-threads=1 >"$R/rtpengine.log" 2>&1 &
-	rp=$!
-	wait_for in_host sh -c 'ss -lun | grep -q 198.18.0.1:2224'
-	hz=$(getconf CLK_TCK)
-	for l in idle load; do
-		c0=$(cpu_ticks $rp); t0=$(date +%s%N)
-		relay_run 2224 rtpengine $l
-		c1=$(cpu_ticks $rp); t1=$(date +%s%N)
-		python3 -c 'import sys; print("%.4f" % max(0.0001, (int(sys.argv[2])-int(sys.argv[1]))/int(sys.argv[5])/((int(sys.argv[4])-int(sys.argv[3]))/1e9)))' \
-			"$c0" "$c1" "$t0" "$t1" "$hz" >"$R/rtpengine_$l.cpu"
-	done
-	kill $rp 2>/dev/null
-	wait $rp 2>/dev/null
+	# Exec'd, not wrapped: $BG is rtpengine itself, whose CPU time we read.
+	bg_host taskset -c $RT_CPU rtpengine --interface=198.18.0.1 --listen-ng=198.18.0.1:2224 \
+		--port-min=40000 --port-max=59999 --foreground --log-stderr --log-level=3 --table=-1 \
+		--num-threads=1 >"$R/rtpengine.log" 2>&1
+	rp=$BG
+	if wait_for in_host sh -c 'ss -lun | grep -q 198.18.0.1:2224'; then
+		RELAY_CPU_CMD="awk -v hz=$(getconf CLK_TCK) '{ print (\$14 + \$15) / hz }' /proc/$rp/stat"
+		relay_all 2224 rtpengine
+	fi
+	bg_stop "$rp"
 fi
+unset RELAY_CPU_CMD
 
 python3 "$ROOT/tests/bench_report.py" "$R" "$OUT" "$tcp_none" "$tcp_off" "$tcp_on" \
 	"$tcp_native" "$mpps_skb" "$mpps_native"

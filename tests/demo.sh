@@ -37,8 +37,9 @@ tcp_gbps() { # name: kernel TCP throughput peer -> host through the same veth
 }
 
 ping_json() { # port name
-	# -b: the peer spins on the reply, so its own wake-up stays out of the RTT.
-	peer "$TOOLS/udpping" -b -d 198.18.0.1 -p "$1" -n "$N" -r "$RATE" -w 200 -T 200 -j \
+	# -b -k: the peer spins on the reply and takes its kernel receive time, so
+	# its own wake-up stays out of the RTT.
+	peer "$TOOLS/udpping" -b -k -d 198.18.0.1 -p "$1" -n "$N" -r "$RATE" -w 200 -T 200 -j \
 		>"$R/$2.json" 2>/dev/null || echo '{"received": 0}' >"$R/$2.json"
 }
 

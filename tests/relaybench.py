@@ -1,99 +1,102 @@
-"""Relay benchmark driver, run in the peer namespace: sets up N calls on a relay
-over ng, streams RTP A -> relay -> B at 50 packets/s per call, and measures
-one-way latency (sender and receiver share this host's clock), interarrival
-jitter and loss.  Prints one JSON object."""
+"""Relay benchmark driver, run in the peer namespace: sets up CALLS calls on a
+relay over ng (offer from A, answer from B, as Kamailio would), has
+build/tools/rtpload stream RTP through them and measure, deletes the calls.
+Prints rtpload's JSON object, with the time the ng set-up took.
+
+  relaybench.py NG_ADDR NG_PORT CALLS SECS [rtpload options...]
+
+With RELAY_CPU_CMD set, a shell command that prints the relay's CPU seconds
+so far (for rtd, its busy time) and optionally, second, how much of it went
+to the kernel's transmit, the JSON also has the relay's CPU share while the
+media ran and its CPU time per relayed packet (and the transmit's part).
+"""
 import json
 import os
-import select
-import socket
-import struct
+import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from ngclient import Ng  # noqa: E402
 
-ng_host, ng_port, ncalls, secs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
 A, B, RELAY = "198.18.0.2", "198.18.0.3", "198.18.0.1"
-ng = Ng((ng_host, ng_port))
-calls = []
-for i in range(ncalls):
-    pa, pb = 42000 + 2 * i, 44000 + 2 * i
-    cid = "bench-%d-%d" % (os.getpid(), i)
-    sdp = lambda ip, p: "v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %d RTP/AVP 0\r\n" % (ip, ip, p)
-    r = ng.call(command="offer", call_id=cid, from_tag="a", sdp=sdp(A, pa))
-    if r[b"result" if b"result" in r else "result"] != b"ok":
-        print(json.dumps({"error": "offer: %r" % r}))
-        sys.exit(1)
-    body = r["sdp"].decode()
-    to_b = int(body.split("m=audio ")[1].split()[0])
-    r = ng.call(command="answer", call_id=cid, from_tag="a", to_tag="b", sdp=sdp(B, pb))
-    to_a = int(r["sdp"].decode().split("m=audio ")[1].split()[0])
-    sa = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sa.bind((A, pa))
-    sb = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sb.bind((B, pb))
-    sb.setblocking(False)
-    calls.append({"id": cid, "sa": sa, "sb": sb, "dst": (RELAY, to_a), "seq": 0})
-    # B speaks first so that its leg latches (symmetric RTP); A's leg latches below.
-    sb.sendto(struct.pack("!BBHII", 0x80, 0, 0, 0, 1) + b"\0" * 16, (RELAY, to_b))
-
-by_fd = {c["sb"].fileno(): c for c in calls}
-lat, jit, recv = [], [], 0
-last_transit = {}
-period = 0.020
-start = time.monotonic()
-next_send = [start + i * period / ncalls for i in range(ncalls)]
-sent = 0
-end = start + secs
-while True:
-    now = time.monotonic()
-    if now >= end + 0.3:
-        break
-    for i, c in enumerate(calls):
-        if now < end and now >= next_send[i]:
-            c["seq"] += 1
-            t = time.monotonic_ns()
-            c["sa"].sendto(struct.pack("!BBHIIQ", 0x80, 0, c["seq"] & 0xffff, c["seq"] * 160, 2, t)
-                           + b"\xd5" * 152, c["dst"])
-            sent += 1
-            next_send[i] += period
-    timeout = max(0.0, min(next_send) - time.monotonic()) if now < end else 0.05
-    r, _, _ = select.select(list(by_fd), [], [], min(timeout, 0.005))
-    for fd in r:
-        c = by_fd[fd]
-        while True:
-            try:
-                d = c["sb"].recv(2048)
-            except BlockingIOError:
-                break
-            t = time.monotonic_ns()
-            if len(d) < 20:
-                continue
-            sent_ns = struct.unpack("!Q", d[12:20])[0]
-            transit = t - sent_ns
-            lat.append(transit / 1000.0)
-            if c["id"] in last_transit:
-                jit.append(abs(transit - last_transit[c["id"]]) / 1000.0)
-            last_transit[c["id"]] = transit
-            recv += 1
-
-for c in calls:
-    try:
-        ng.call(command="delete", call_id=c["id"], from_tag="a")
-    except OSError:
-        pass
+TOOL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build", "tools", "rtpload")
 
 
-def pct(v, p):
-    if not v:
+def sdp(ip, port):
+    return ("v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n"
+            "m=audio %d RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n" % (ip, ip, port))
+
+
+def media_port(reply, what):
+    if reply.get("result") != b"ok":
+        raise RuntimeError("%s: %r" % (what, reply))
+    return int(reply["sdp"].decode().split("m=audio ")[1].split()[0])
+
+
+def cpu_seconds(cmd):
+    if not cmd:
         return None
-    v = sorted(v)
-    return round(v[min(len(v) - 1, max(0, int(p / 100.0 * len(v) + 0.999999) - 1))], 1)
+    try:
+        return [float(x) for x in subprocess.run(cmd, shell=True, capture_output=True, text=True,
+                                                 check=True).stdout.split()] or None
+    except (subprocess.CalledProcessError, ValueError):
+        return None
 
 
-print(json.dumps({"calls": ncalls, "sent": sent, "received": recv,
-                  "loss": round(1 - recv / sent, 5) if sent else None,
-                  "latency_p50_us": pct(lat, 50), "latency_p99_us": pct(lat, 99),
-                  "latency_p999_us": pct(lat, 99.9), "jitter_p50_us": pct(jit, 50),
-                  "jitter_p99_us": pct(jit, 99), "jitter_p999_us": pct(jit, 99.9)}))
+def main():
+    if len(sys.argv) < 5:
+        sys.exit(__doc__)
+    ng_addr, ng_port, ncalls, secs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+    extra = sys.argv[5:]
+    ng = Ng((ng_addr, ng_port))
+    ids = []
+    t0 = time.monotonic()
+    with tempfile.NamedTemporaryFile("w", suffix=".calls", delete=False) as f:
+        try:
+            for i in range(ncalls):
+                # A and B ports: even RTP ports, RTCP above; 4 apart per call.
+                pa, pb = 20000 + 4 * i, 20002 + 4 * i
+                cid = "bench-%d-%d" % (os.getpid(), i)
+                to_b = media_port(ng.call(command="offer", call_id=cid, from_tag="a",
+                                          sdp=sdp(A, pa)), "offer")
+                ids.append(cid)
+                to_a = media_port(ng.call(command="answer", call_id=cid, from_tag="a",
+                                          to_tag="b", sdp=sdp(B, pb)), "answer")
+                f.write("%d %d %d %d\n" % (pa, to_a, pb, to_b))
+        except (RuntimeError, OSError) as e:
+            print(json.dumps({"calls": len(ids), "error": str(e)}))
+            for cid in ids:
+                ng.call(command="delete", call_id=cid, from_tag="a")
+            os.unlink(f.name)
+            sys.exit(1)
+    setup = time.monotonic() - t0
+    cpu_cmd = os.environ.get("RELAY_CPU_CMD")
+    c0, w0 = cpu_seconds(cpu_cmd), time.monotonic()
+    try:
+        out = subprocess.run([TOOL, "-a", A, "-b", B, "-d", RELAY, "-f", f.name, "-t", secs] + extra,
+                             capture_output=True, text=True, check=False)
+        c1, w1 = cpu_seconds(cpu_cmd), time.monotonic()
+    finally:
+        os.unlink(f.name)
+        for cid in ids:
+            try:
+                ng.call(command="delete", call_id=cid, from_tag="a")
+            except OSError:
+                pass
+    try:
+        r = json.loads(out.stdout)
+    except ValueError:
+        print(json.dumps({"calls": ncalls, "error": (out.stderr or out.stdout).strip()[-300:]}))
+        sys.exit(1)
+    r["setup_s"] = round(setup, 3)
+    if c0 and c1 and len(c0) == len(c1) and r.get("sent_total"):
+        r["cpu_share"] = round((c1[0] - c0[0]) / (w1 - w0), 4)
+        r["cpu_ns_per_packet"] = round((c1[0] - c0[0]) * 1e9 / r["sent_total"], 1)
+        if len(c0) > 1:
+            r["tx_ns_per_packet"] = round((c1[1] - c0[1]) * 1e9 / r["sent_total"], 1)
+    print(json.dumps(r))
+
+
+main()

@@ -4,7 +4,7 @@
 set -u
 . "$(dirname "$0")/../lib.sh"
 
-out=$(BENCH_PINGS=200 BENCH_SECS=1 sh "$ROOT/tests/bench.sh" 2>&1)
+out=$(BENCH_PINGS=200 BENCH_SECS=1 BENCH_CAP_CALLS="100 200" sh "$ROOT/tests/bench.sh" 2>&1)
 rc=$?
 [ $rc -eq 0 ] && pass "make bench runs to the end" || fail "bench runs" "$(printf '%s\n' "$out" | tail -20)"
 python3 - "$ROOT/bench/results/latest.json" <<'PY' && pass "latest.json has every key, each a number" || fail "bench JSON" "$(cat "$ROOT/bench/results/latest.json" 2>&1 | head -40)"
@@ -19,6 +19,14 @@ for k, subs in need.items():
     for s in subs:
         v = j[k][s]
         assert isinstance(v, (int, float)) and v >= 0, (k, s, v)
+# The relay comparison: both relays, latency idle and under load, capacity.
+for who in ("rtd", "rtpengine"):
+    r = j["relay"][who]
+    for l in ("idle", "load"):
+        assert r[l]["received"] > 0 and r[l]["jitter_p999_us"] >= 0, (who, l, r[l])
+    assert [c["calls"] for c in r["capacity"]] == [100, 200], (who, r["capacity"])
+    assert all(c["cpu_ns_per_packet"] > 0 for c in r["capacity"]), (who, r["capacity"])
+    assert r["streams_per_core"] > 0, (who, r)
 PY
 printf '%s\n' "$out" | grep -q "RT echo, gate on" && pass "the table shows RT and kernel paths side by side" ||
 	fail "bench table" "$out"

@@ -30,6 +30,14 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -228,7 +236,7 @@ static int flood(int fd, int size, double seconds, int json, const char *ifname,
 static void usage(void)
 {
 	fprintf(stderr, "usage: udpping [-6] -d ADDR -p PORT [-s SIZE] [-n COUNT] [-t SECONDS]\n"
-			"               [-r RATE_PPS] [-c CPU] [-w WARMUP] [-T TIMEOUT_MS] [-b] [-j] [-o FILE]\n"
+			"               [-r RATE_PPS] [-c CPU] [-w WARMUP] [-T TIMEOUT_MS] [-b] [-k] [-j] [-o FILE]\n"
 			"       udpping -F SECONDS -d ADDR -p PORT [-s SIZE] [-j] [-L IFACE -M DSTMAC]\n"
 			"  -s SIZE     UDP payload bytes (16-65000, default 64)\n"
 			"  -n COUNT    round trips to measure (default 1000; with -t, -t ends the run)\n"
@@ -238,6 +246,8 @@ static void usage(void)
 			"  -T MS       a reply later than this is counted lost (default 1000)\n"
 			"  -b          spin on the reply instead of sleeping in poll(): the\n"
 			"              client's own wake-up then stays out of the RTT\n"
+			"  -k          the reply's time is the kernel's receive timestamp\n"
+			"              (SO_TIMESTAMPNS, as ping): the client's wake-up stays out\n"
 			"  -o FILE     every RTT in microseconds, one per line, in send order\n"
 			"  -F SECONDS  flood for the echo rate; -L sends raw IPv4 frames on IFACE\n");
 	exit(2);
@@ -270,19 +280,29 @@ static double real(const char *opt, const char *arg)
 }
 
 /* Wait for the echo of @seq until @until; 0 with *rtt set, or -1 on timeout. */
-static int await(int fd, uint64_t seq, int size, uint64_t until, int busy, char *rbuf,
-		 size_t rlen, uint64_t *rtt)
+/*
+ * Wait for the echo of @seq until @until; 0 with *rtt set, or -1 on timeout.
+ * With @sent_rt (CLOCK_REALTIME at send), the reply's time is the kernel's
+ * receive timestamp, as ping takes it: the client's own scheduling after the
+ * reply arrived stays out of the RTT.
+ */
+static int await(int fd, uint64_t seq, int size, uint64_t until, int busy, uint64_t sent_rt,
+		 char *rbuf, size_t rlen, uint64_t *rtt)
 {
 	for (;;) {
-		uint64_t now = now_ns(), got[2];
+		uint64_t now = now_ns(), got[2], krx = 0;
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct iovec iov = { rbuf, rlen };
+		char ctrl[64];
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl,
+				    .msg_controllen = sizeof(ctrl) };
 		ssize_t len;
 
 		if (now >= until || stop)
 			return -1;
 		if (!busy && poll(&pfd, 1, (int)((until - now) / 1000000) + 1) <= 0)
 			continue;
-		len = recv(fd, rbuf, rlen, MSG_DONTWAIT | MSG_TRUNC);
+		len = recvmsg(fd, &m, MSG_DONTWAIT | MSG_TRUNC);
 		/*
 		 * ICMP errors surface as ECONNREFUSED: keep waiting, the probe
 		 * is lost at the timeout.  Late echoes of earlier probes and
@@ -293,7 +313,14 @@ static int await(int fd, uint64_t seq, int size, uint64_t until, int busy, char 
 		memcpy(got, rbuf, sizeof(got));
 		if (got[0] != seq)
 			continue;
-		*rtt = now_ns() - got[1];
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); sent_rt && c; c = CMSG_NXTHDR(&m, c))
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+				struct timespec ts;
+
+				memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+				krx = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+			}
+		*rtt = krx > sent_rt ? krx - sent_rt : now_ns() - got[1];
 		return 0;
 	}
 }
@@ -313,7 +340,7 @@ static void pace(uint64_t next)
 int main(int argc, char **argv)
 {
 	const char *dst = NULL, *out = NULL, *raw_if = NULL, *raw_mac = NULL;
-	int port = 0, size = 64, cpu = -1, v6 = 0, json = 0, busy = 0, opt, fd;
+	int port = 0, size = 64, cpu = -1, v6 = 0, json = 0, busy = 0, kstamp = 0, opt, fd;
 	long count = 1000, warmup = 0, timeout_ms = 1000;
 	double seconds = 0, rate = 0, flood_secs = 0;
 	struct sigaction act = { .sa_handler = on_signal };
@@ -324,10 +351,11 @@ int main(int argc, char **argv)
 	long sent = 0, lost = 0;
 	static char sbuf[65536], rbuf[65536];
 
-	while ((opt = getopt(argc, argv, "6bd:p:s:n:t:r:c:w:T:jo:F:L:M:")) != -1) {
+	while ((opt = getopt(argc, argv, "6bkd:p:s:n:t:r:c:w:T:jo:F:L:M:")) != -1) {
 		switch (opt) {
 		case '6': v6 = 1; break;
 		case 'b': busy = 1; break;
+		case 'k': kstamp = 1; break;
 		case 'd': dst = optarg; break;
 		case 'p': port = (int)num("-p", optarg, 1, 65535); break;
 		case 's': size = (int)num("-s", optarg, 16, 65000); break;
@@ -385,6 +413,10 @@ int main(int argc, char **argv)
 	}
 	if (flood_secs > 0)
 		return flood(fd, size, flood_secs, json, raw_if, raw_mac);
+	if (kstamp && setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &(int){ 1 }, sizeof(int))) {
+		perror("udpping: -k");
+		return 1;
+	}
 
 	/* Every sample has its slot before the first send: no allocation while timing. */
 	cap = (size_t)count;
@@ -399,7 +431,7 @@ int main(int argc, char **argv)
 	memset(sbuf, 0xa5, sizeof(sbuf));
 
 	for (seq = 0; !stop; seq++) {
-		uint64_t t0 = now_ns(), hdr[2] = { seq, t0 }, sample;
+		uint64_t t0 = now_ns(), hdr[2] = { seq, t0 }, sample, sent_rt;
 		int measured = seq >= (uint64_t)warmup;
 
 		if (measured && deadline && t0 >= deadline)
@@ -409,11 +441,12 @@ int main(int argc, char **argv)
 		if (measured && seconds > 0 && !deadline)
 			deadline = t0 + (uint64_t)(seconds * 1e9);
 		memcpy(sbuf, hdr, sizeof(hdr));
+		sent_rt = kstamp ? realtime_ns() : 0;
 		if (send(fd, sbuf, size, 0) == size) {
 			if (measured)
 				sent++;
-			if (!await(fd, seq, size, t0 + timeout_ms * 1000000ull, busy, rbuf, sizeof(rbuf),
-				   &sample)) {
+			if (!await(fd, seq, size, t0 + timeout_ms * 1000000ull, busy, sent_rt, rbuf,
+				   sizeof(rbuf), &sample)) {
 				if (measured)
 					rtt[nrtt++] = sample;
 			} else if (measured && !stop) {

@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * rtpload: RTP for many calls through a media relay, measured from one clock.
+ *
+ * Each call has two endpoints, A and B, with a socket each; A streams to the
+ * relay port facing it, the relay forwards to B (and with -2, B to A too).
+ * Every packet carries its send time; the receive time is the kernel's
+ * (SO_TIMESTAMPNS, taken when the frame enters the receiving stack), so the
+ * receiver's own scheduling stays out of the figures and a loaded CPU only
+ * shows where it delays the relay path itself.  Jitter is the difference of
+ * successive transit times within a stream.  Prints one JSON object.
+ *
+ *   rtpload -a A_ADDR -b B_ADDR -d RELAY -f CALLS [-t SECS] [-w SECS] [-r PPS]
+ *           [-s BYTES] [-c CPU] [-P PRIO] [-2]
+ *
+ * CALLS has one line per call: A_PORT RELAY_PORT_FOR_A B_PORT RELAY_PORT_FOR_B
+ * (the relay ports are those of the rewritten SDP each side was given).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/net_tstamp.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HDR 12      /* RTP header */
+#define STAMP 16    /* send time (ns, CLOCK_REALTIME) and stream id, after it */
+#define BATCH 32
+
+struct ep {
+	int fd;
+	struct sockaddr_storage relay; /* where this endpoint sends */
+	socklen_t rlen;
+	uint16_t seq;
+	uint32_t ts;
+	/* As received from the other endpoint. */
+	int64_t last_transit;
+	uint64_t rx;
+	uint16_t rx_seq;
+	uint16_t rx_init;
+	uint64_t reorder;
+};
+
+static volatile sig_atomic_t stop;
+static struct ep *eps;
+static unsigned neps;
+static int64_t *lat, *jit;
+static size_t nlat, njit, cap;
+static uint64_t rx_measured, rx_other, sent_total;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static long num(const char *opt, const char *arg, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < lo || v > hi) {
+		fprintf(stderr, "rtpload: %s: '%s' is not a number in %ld-%ld\n", opt, arg, lo, hi);
+		exit(2);
+	}
+	return v;
+}
+
+static int sockaddr_of(const char *addr, int port, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *s4 = (void *)ss;
+	struct sockaddr_in6 *s6 = (void *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		*len = sizeof(*s4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		*len = sizeof(*s6);
+		return 0;
+	}
+	return -1;
+}
+
+static int ep_open(struct ep *e, const char *addr, int port, const char *relay, int rport)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int one = 1, buf = 1 << 20;
+
+	if (sockaddr_of(addr, port, &ss, &len) || sockaddr_of(relay, rport, &e->relay, &e->rlen))
+		return -EINVAL;
+	e->fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (e->fd < 0)
+		return -errno;
+	setsockopt(e->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
+	setsockopt(e->fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	if (bind(e->fd, (struct sockaddr *)&ss, len))
+		return -errno;
+	return 0;
+}
+
+static void ep_send(struct ep *e, unsigned id, int size, int measured, uint64_t *sent)
+{
+	uint8_t b[1500] = { 0x80, 0 };
+	uint64_t t = now_ns();
+	uint32_t v;
+
+	b[2] = e->seq >> 8;
+	b[3] = e->seq & 0xff;
+	v = htonl(e->ts);
+	memcpy(b + 4, &v, 4);
+	v = htonl(id + 1);
+	memcpy(b + 8, &v, 4);
+	memcpy(b + HDR, &t, 8);
+	v = id | (measured ? 0x80000000u : 0);
+	memcpy(b + HDR + 8, &v, 4);
+	memset(b + HDR + STAMP, 0xd5, (size_t)size - HDR - STAMP);
+	if (sendto(e->fd, b, (size_t)size, 0, (struct sockaddr *)&e->relay, e->rlen) == size) {
+		sent_total++;
+		e->seq++;
+		e->ts += 160;
+		if (measured)
+			(*sent)++;
+	}
+}
+
+static void ep_drain(struct ep *e)
+{
+	struct mmsghdr m[BATCH];
+	struct iovec iov[BATCH];
+	static uint8_t bufs[BATCH][2048];
+	static char ctrl[BATCH][64];
+	int n;
+
+	for (int i = 0; i < BATCH; i++) {
+		iov[i] = (struct iovec){ bufs[i], sizeof(bufs[i]) };
+		m[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1,
+						.msg_control = ctrl[i], .msg_controllen = sizeof(ctrl[i]) };
+	}
+	while ((n = recvmmsg(e->fd, m, BATCH, MSG_DONTWAIT, NULL)) > 0) {
+		for (int i = 0; i < n; i++) {
+			struct msghdr *h = &m[i].msg_hdr;
+			uint64_t rx = 0, tx;
+			uint32_t id;
+			int64_t transit;
+			uint16_t seq;
+
+			for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c))
+				if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+					struct timespec ts;
+
+					memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+					rx = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+				}
+			h->msg_controllen = sizeof(ctrl[i]);
+			if (m[i].msg_len < HDR + STAMP || !rx) {
+				rx_other++;
+				continue;
+			}
+			memcpy(&tx, bufs[i] + HDR, 8);
+			memcpy(&id, bufs[i] + HDR + 8, 4);
+			seq = (uint16_t)(bufs[i][2] << 8 | bufs[i][3]);
+			if (e->rx_init && (int16_t)(seq - e->rx_seq) <= 0)
+				e->reorder++;
+			e->rx_seq = seq;
+			e->rx_init = 1;
+			e->rx++;
+			if (!(id & 0x80000000u))
+				continue;
+			rx_measured++;
+			transit = (int64_t)(rx - tx);
+			if (nlat < cap)
+				lat[nlat++] = transit;
+			if (e->last_transit && njit < cap)
+				jit[njit++] = transit > e->last_transit ? transit - e->last_transit
+									 : e->last_transit - transit;
+			e->last_transit = transit;
+		}
+	}
+}
+
+static int cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest rank, in microseconds. */
+static double pct(int64_t *v, size_t n, unsigned permille)
+{
+	size_t r = (permille * n + 999) / 1000;
+
+	if (!n)
+		return 0;
+	return v[(r < 1 ? 1 : r > n ? n : r) - 1] / 1000.0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: rtpload -a A_ADDR -b B_ADDR -d RELAY -f CALLS [-t SECS] [-w SECS] [-r PPS]\n"
+		"               [-s BYTES] [-c CPU] [-P PRIO] [-2]\n"
+		"  -f CALLS  one call per line: A_PORT RELAY_PORT_FOR_A B_PORT RELAY_PORT_FOR_B\n"
+		"  -t SECS   measured seconds (default 5), after -w SECS unmeasured (default 1)\n"
+		"  -r PPS    packets per second per stream (default 50)\n"
+		"  -s BYTES  UDP payload (default 172: RTP header and 20 ms of G.711)\n"
+		"  -2        B streams to A as well (default: A to B only)\n"
+		"  -c CPU    pin; -P PRIO: SCHED_FIFO at PRIO\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *a = NULL, *b = NULL, *relay = NULL, *file = NULL;
+	long secs = 5, warm = 1, pps = 50, size = 172, cpu = -1, prio = 0;
+	int both = 0, opt, epfd;
+	struct sigaction act = { .sa_handler = on_signal };
+	struct rlimit rl;
+	uint64_t sent = 0, late = 0, t0, period, end, j = 0, max_late = 0, last_sent = 0;
+	unsigned ncalls = 0, nstreams;
+	FILE *f;
+	int pa, ra, pb, rb;
+
+	while ((opt = getopt(argc, argv, "a:b:d:f:t:w:r:s:c:P:2")) != -1) {
+		switch (opt) {
+		case 'a': a = optarg; break;
+		case 'b': b = optarg; break;
+		case 'd': relay = optarg; break;
+		case 'f': file = optarg; break;
+		case 't': secs = num("-t", optarg, 1, 3600); break;
+		case 'w': warm = num("-w", optarg, 0, 60); break;
+		case 'r': pps = num("-r", optarg, 1, 10000); break;
+		case 's': size = num("-s", optarg, HDR + STAMP, 1472); break;
+		case 'c': cpu = num("-c", optarg, 0, CPU_SETSIZE - 1); break;
+		case 'P': prio = num("-P", optarg, 1, 99); break;
+		case '2': both = 1; break;
+		default: usage();
+		}
+	}
+	if (!a || !b || !relay || !file || optind != argc)
+		usage();
+	f = fopen(file, "re");
+	if (!f) {
+		fprintf(stderr, "rtpload: %s: %s\n", file, strerror(errno));
+		return 1;
+	}
+	/* Two sockets a call: a few thousand calls need more than the default 1024 fds. */
+	if (!getrlimit(RLIMIT_NOFILE, &rl)) {
+		rl.rlim_cur = rl.rlim_max < 1048576 ? rl.rlim_max : 1048576;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	while (fscanf(f, "%d %d %d %d", &pa, &ra, &pb, &rb) == 4) {
+		struct ep *n = realloc(eps, (neps + 2) * sizeof(*eps));
+		int err;
+
+		if (!n)
+			return 1;
+		eps = n;
+		memset(&eps[neps], 0, 2 * sizeof(*eps));
+		err = ep_open(&eps[neps], a, pa, relay, ra);
+		if (!err)
+			err = ep_open(&eps[neps + 1], b, pb, relay, rb);
+		if (err) {
+			fprintf(stderr, "rtpload: %s line %u: %s\n", file, ncalls + 1, strerror(-err));
+			return 1;
+		}
+		for (int i = 0; i < 2; i++) {
+			struct epoll_event ev = { .events = EPOLLIN, .data.u32 = neps + i };
+
+			epoll_ctl(epfd, EPOLL_CTL_ADD, eps[neps + i].fd, &ev);
+		}
+		neps += 2;
+		ncalls++;
+	}
+	fclose(f);
+	if (!ncalls) {
+		fprintf(stderr, "rtpload: %s: no calls\n", file);
+		return 1;
+	}
+	nstreams = both ? 2 * ncalls : ncalls;
+	cap = (size_t)nstreams * (size_t)pps * (size_t)secs + 1024;
+	lat = calloc(cap, sizeof(*lat));
+	jit = calloc(cap, sizeof(*jit));
+	if (!lat || !jit)
+		return 1;
+	if (cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			perror("rtpload: -c");
+	}
+	if (prio) {
+		struct sched_param sp = { .sched_priority = (int)prio };
+
+		if (sched_setscheduler(0, SCHED_FIFO, &sp))
+			perror("rtpload: -P");
+	}
+	sigaction(SIGINT, &act, NULL);
+	sigaction(SIGTERM, &act, NULL);
+
+	/*
+	 * Symmetric RTP: without -2 B sends once so that the relay learns it;
+	 * A is learnt from its stream.  Streams are spread evenly over the
+	 * packet period: stream k of the n sends at t0 + (j + k/n) * period.
+	 */
+	if (!both)
+		for (unsigned c = 0; c < ncalls; c++)
+			ep_send(&eps[2 * c + 1], 2 * c + 1, (int)size, 0, &sent);
+	period = 1000000000ull / (uint64_t)pps;
+	t0 = now_ns() + 20000000;
+	end = t0 + (uint64_t)(warm + secs) * 1000000000ull;
+	while (!stop) {
+		uint64_t now = now_ns(), due = t0 + j * period / nstreams;
+		struct epoll_event evs[64];
+		struct timespec to = { 0, 0 };
+		unsigned burst = 0;
+		int n;
+
+		/* Bounded, so that a generator falling behind still receives. */
+		while (due <= now && due < end && burst++ < 256) {
+			unsigned s = (unsigned)(j % nstreams), e = both ? s : 2 * s;
+
+			if (now - due > 1000000)
+				late++;
+			if (now - due > max_late)
+				max_late = now - due;
+			ep_send(&eps[e], e, (int)size, due >= t0 + (uint64_t)warm * 1000000000ull, &sent);
+			j++;
+			due = t0 + j * period / nstreams;
+			if ((j & 63) == 0)
+				now = now_ns();
+		}
+		if (due >= end && !last_sent)
+			last_sent = now;
+		if (last_sent && now >= last_sent + 300000000ull)
+			break;
+		if (due > now && due < end)
+			to.tv_nsec = (long)((due - now) < 1000000 ? due - now : 1000000);
+		else if (due >= end)
+			to.tv_nsec = 10000000;
+		n = epoll_pwait2(epfd, evs, 64, &to, NULL);
+		for (int i = 0; i < n; i++)
+			ep_drain(&eps[evs[i].data.u32]);
+	}
+	{
+		uint64_t reorder = 0;
+
+		for (unsigned i = 0; i < neps; i++)
+			reorder += eps[i].reorder;
+		qsort(lat, nlat, sizeof(*lat), cmp);
+		qsort(jit, njit, sizeof(*jit), cmp);
+		printf("{\"calls\": %u, \"streams\": %u, \"pps_per_stream\": %ld, \"secs\": %ld, "
+		       "\"sent\": %llu, \"sent_total\": %llu, \"send_secs\": %.3f, "
+		       "\"received\": %llu, \"loss\": %.6f, \"reordered\": %llu, "
+		       "\"late_sends\": %llu, \"max_send_lag_us\": %.1f, "
+		       "\"latency_p50_us\": %.1f, \"latency_p99_us\": %.1f, \"latency_p999_us\": %.1f, "
+		       "\"latency_max_us\": %.1f, \"jitter_p50_us\": %.1f, \"jitter_p99_us\": %.1f, "
+		       "\"jitter_p999_us\": %.1f, \"jitter_max_us\": %.1f}\n",
+		       ncalls, nstreams, pps, secs, (unsigned long long)sent,
+		       (unsigned long long)sent_total, last_sent > t0 ? (last_sent - t0) / 1e9 : 0.0,
+		       (unsigned long long)rx_measured,
+		       sent ? 1.0 - (double)(rx_measured > sent ? sent : rx_measured) / (double)sent : 0.0,
+		       (unsigned long long)reorder, (unsigned long long)late, max_late / 1000.0,
+		       pct(lat, nlat, 500), pct(lat, nlat, 990), pct(lat, nlat, 999),
+		       nlat ? lat[nlat - 1] / 1000.0 : 0, pct(jit, njit, 500), pct(jit, njit, 990),
+		       pct(jit, njit, 999), njit ? jit[njit - 1] / 1000.0 : 0);
+	}
+	return sent && rx_measured ? 0 : 1;
+}
