@@ -89,9 +89,7 @@ print("target %-28s %6.2f  %s" % ("rt_echo_mpps_skb", mpps_skb, "met (>= 1)" if 
 SUSTAINED_LOSS, SUSTAINED_P99_US = 0.001, 10000.0
 
 
-def relay_capacity(who):
-    """Capacity steps, and streams per core from the CPU time per packet at
-    the highest step the relay sustained (loss and p99 latency in bounds)."""
+def relay_steps(who):
     steps = []
     for name in sorted(os.listdir(raw)):
         if name.startswith(who + "_cap_") and name.endswith(".relay"):
@@ -101,16 +99,14 @@ def relay_capacity(who):
                                   and r.get("latency_p99_us", 1e9) <= SUSTAINED_P99_US)
                 r["offered_pps"] = round(r["sent_total"] / r["send_secs"]) if r.get("send_secs") else None
                 steps.append(r)
-    steps.sort(key=lambda r: r["calls"])
-    best = None
-    for r in steps:
-        if r["sustained"] and r.get("cpu_ns_per_packet"):
-            best = r
-    spc = round(1e9 / (best["cpu_ns_per_packet"] * best["pps_per_stream"])) if best else None
-    own = None
-    if best and best.get("tx_ns_per_packet") is not None and best["cpu_ns_per_packet"] > best["tx_ns_per_packet"]:
-        own = round(1e9 / ((best["cpu_ns_per_packet"] - best["tx_ns_per_packet"]) * best["pps_per_stream"]))
-    return steps, spc, own
+    return sorted(steps, key=lambda r: r["calls"])
+
+
+def per_core(r, minus_tx=False):
+    ns = r.get("cpu_ns_per_packet")
+    if ns and minus_tx:
+        ns = ns - r["tx_ns_per_packet"] if r.get("tx_ns_per_packet") is not None else None
+    return round(1e9 / (ns * r["pps_per_stream"])) if ns and ns > 0 else None
 
 
 relay = {}
@@ -119,12 +115,23 @@ for who in ("rtd", "rtpengine"):
         r = load("%s_%s" % (who, l), "relay")
         if r.get("sent"):
             relay.setdefault(who, {})[l] = r
-    steps, spc, own = relay_capacity(who)
+    steps = relay_steps(who)
     if steps:
         relay.setdefault(who, {})["capacity"] = steps
-        relay[who]["streams_per_core"] = spc
-        if own:
-            relay[who]["streams_per_core_without_tx"] = own
+# Streams per core from the CPU time per packet at the same offered load for
+# every relay: the highest step all of them sustained (per-packet cost falls
+# as batches grow, so steps of different size would not compare).
+common = None
+for c in sorted({r["calls"] for ls in relay.values() for r in ls.get("capacity", [])}):
+    if all(any(r["calls"] == c and r["sustained"] for r in ls.get("capacity", [])) for ls in relay.values()):
+        common = c
+for who, ls in relay.items():
+    for r in ls.get("capacity", []):
+        if r["calls"] == common:
+            ls["streams_per_core"] = per_core(r)
+            ls["streams_per_core_at_calls"] = common
+            if per_core(r, True):
+                ls["streams_per_core_without_tx"] = per_core(r, True)
 if relay:
     print()
     print("%-10s %-5s %6s %9s %9s %9s %10s %10s %8s" % (
@@ -152,8 +159,8 @@ if relay:
     print("(idle; RTP both ways; CPU of the relay's core per relayed packet.  rtd's TX column is the")
     print(" kernel's copy-mode transmit inside its sendto() wake-ups: on veth, the peer's whole receive)")
     for who, ls in relay.items():
-        print("%s: %s streams per core (CPU time per packet at the highest sustained step)%s"
-              % (who, ls.get("streams_per_core") or "-",
+        print("%s: %s streams per core (CPU time per packet at %s calls, the highest step all sustained)%s"
+              % (who, ls.get("streams_per_core") or "-", common or "-",
                  "; %d without the kernel's transmit" % ls["streams_per_core_without_tx"]
                  if ls.get("streams_per_core_without_tx") else ""))
     summary["relay"] = relay
