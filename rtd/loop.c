@@ -376,8 +376,10 @@ static void *loop_main(void *arg)
 			 */
 			if (io->nlat)
 				lat_record(io, now_ns());
-			if (io->kick)
+			if (io->kick) {
 				kick(io);
+				work++; /* held frames may leave in a round with no RX */
+			}
 		}
 		/*
 		 * A busy-polling core is always 100% on CPU; what it has left is
