@@ -71,7 +71,7 @@ $(B)/rtd: $(RTD_OBJS)
 $(B)/rtctl: $(CTL_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^
 
-$(B)/tools/%: tests/tools/%.c | $(B)
+$(B)/tools/%: tests/tools/%.c tests/tools/tool.h | $(B)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< -lpthread -lm
 

@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tool.h"
+
 #define HDR 12      /* RTP header */
 #define STAMP 16    /* send time (ns, CLOCK_REALTIME) and stream id, after it */
 #define BATCH 32
@@ -63,26 +65,10 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* Realtime: the kernel's receive timestamps (SO_TIMESTAMPNS) are. */
 static uint64_t now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static long num(const char *opt, const char *arg, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < lo || v > hi) {
-		fprintf(stderr, "rtpload: %s: '%s' is not a number in %ld-%ld\n", opt, arg, lo, hi);
-		exit(2);
-	}
-	return v;
+	return tool_clock_ns(CLOCK_REALTIME);
 }
 
 static int sockaddr_of(const char *addr, int port, struct sockaddr_storage *ss, socklen_t *len)
@@ -175,7 +161,7 @@ static void ep_drain(struct ep *e)
 					struct timespec ts;
 
 					memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-					rx = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+					rx = tool_ts_ns(&ts);
 				}
 			h->msg_controllen = sizeof(ctrl[i]);
 			if (m[i].msg_len < HDR + STAMP || !rx) {
@@ -253,12 +239,12 @@ int main(int argc, char **argv)
 		case 'b': b = optarg; break;
 		case 'd': relay = optarg; break;
 		case 'f': file = optarg; break;
-		case 't': secs = num("-t", optarg, 1, 3600); break;
-		case 'w': warm = num("-w", optarg, 0, 60); break;
-		case 'r': pps = num("-r", optarg, 1, 10000); break;
-		case 's': size = num("-s", optarg, HDR + STAMP, 1472); break;
-		case 'c': cpu = num("-c", optarg, 0, CPU_SETSIZE - 1); break;
-		case 'P': prio = num("-P", optarg, 1, 99); break;
+		case 't': secs = tool_num("rtpload", "-t", optarg, 1, 3600); break;
+		case 'w': warm = tool_num("rtpload", "-w", optarg, 0, 60); break;
+		case 'r': pps = tool_num("rtpload", "-r", optarg, 1, 10000); break;
+		case 's': size = tool_num("rtpload", "-s", optarg, HDR + STAMP, 1472); break;
+		case 'c': cpu = tool_num("rtpload", "-c", optarg, 0, CPU_SETSIZE - 1); break;
+		case 'P': prio = tool_num("rtpload", "-P", optarg, 1, 99); break;
 		case '2': both = 1; break;
 		default: usage();
 		}

@@ -18,6 +18,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "tool.h"
+
 static volatile sig_atomic_t stop;
 
 /* In-host time, kernel path: software RX timestamp to software TX timestamp. */
@@ -25,39 +27,17 @@ static volatile sig_atomic_t stop;
 static uint64_t *samples;
 static size_t nsamples;
 
-static uint64_t ts_ns(const struct timespec *t)
-{
-	return t->tv_sec * 1000000000ull + t->tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double pct(double p)
-{
-	size_t r = (size_t)(p / 100.0 * nsamples + 0.999999);
-
-	if (!nsamples)
-		return 0;
-	if (r < 1)
-		r = 1;
-	return samples[(r > nsamples ? nsamples : r) - 1] / 1000.0;
-}
-
 static void write_stats(const char *path)
 {
 	FILE *f = fopen(path, "w");
 
 	if (!f)
 		return;
-	qsort(samples, nsamples, sizeof(*samples), cmp_u64);
+	qsort(samples, nsamples, sizeof(*samples), tool_cmp_u64);
 	fprintf(f, "{\"count\": %zu, \"p50_us\": %.1f, \"p99_us\": %.1f, \"p999_us\": %.1f, "
 		   "\"max_us\": %.1f}\n",
-		nsamples, pct(50), pct(99), pct(99.9), nsamples ? samples[nsamples - 1] / 1000.0 : 0);
+		nsamples, tool_pct(samples, nsamples, 500), tool_pct(samples, nsamples, 990),
+		tool_pct(samples, nsamples, 999), nsamples ? samples[nsamples - 1] / 1000.0 : 0);
 	fclose(f);
 }
 
@@ -73,7 +53,7 @@ static uint64_t tx_stamp(int fd)
 			continue;
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
 			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_TIMESTAMPING)
-				return ts_ns(&((struct scm_timestamping *)CMSG_DATA(c))->ts[0]);
+				return tool_ts_ns(&((struct scm_timestamping *)CMSG_DATA(c))->ts[0]);
 	}
 	return 0;
 }
@@ -96,20 +76,6 @@ static void usage(void)
 			"  -o FILE  measure in-host time (SO_TIMESTAMPING RX to TX, software)\n"
 			"           and write its percentiles to FILE as JSON on exit\n");
 	exit(2);
-}
-
-static long num(const char *opt, const char *arg, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < lo || v > hi) {
-		fprintf(stderr, "udpecho: %s: '%s' is not a number in %ld-%ld\n", opt, arg, lo, hi);
-		exit(2);
-	}
-	return v;
 }
 
 /* One socket for both families unless -6: IPv4 arrives as v4-mapped. */
@@ -144,9 +110,9 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case '6': v6 = 1; break;
 		case 'a': addr = optarg; break;
-		case 'p': port = (int)num("-p", optarg, 1, 65535); break;
-		case 'c': cpu = (int)num("-c", optarg, 0, CPU_SETSIZE - 1); break;
-		case 'f': prio = (int)num("-f", optarg, 1, 99); break;
+		case 'p': port = (int)tool_num("udpecho", "-p", optarg, 1, 65535); break;
+		case 'c': cpu = (int)tool_num("udpecho", "-c", optarg, 0, CPU_SETSIZE - 1); break;
+		case 'f': prio = (int)tool_num("udpecho", "-f", optarg, 1, 99); break;
 		case 'b': busy = 1; break;
 		case 'l': listen_only = 1; break;
 		case 'o': out = optarg; break;
@@ -218,7 +184,7 @@ int main(int argc, char **argv)
 			continue;
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); out && c; c = CMSG_NXTHDR(&m, c))
 			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_TIMESTAMPING)
-				rx = ts_ns(&((struct scm_timestamping *)CMSG_DATA(c))->ts[0]);
+				rx = tool_ts_ns(&((struct scm_timestamping *)CMSG_DATA(c))->ts[0]);
 		sendto(fd, buf, n, 0, (struct sockaddr *)&from, m.msg_namelen);
 		if (out && rx && (tx = tx_stamp(fd)) > rx && nsamples < MAX_SAMPLES)
 			samples[nsamples++] = tx - rx;

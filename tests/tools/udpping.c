@@ -22,48 +22,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tool.h"
+
+static uint64_t now_ns(void)
+{
+	return tool_clock_ns(CLOCK_MONOTONIC);
+}
+
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Nearest rank, in integers so p99.9 of 1000 samples is exactly the 999th. */
-static double pct(const uint64_t *v, size_t n, unsigned permille)
-{
-	size_t r;
-
-	if (!n)
-		return 0;
-	r = (permille * n + 999) / 1000;
-	if (r < 1)
-		r = 1;
-	return v[(r > n ? n : r) - 1] / 1000.0;
 }
 
 /*
@@ -253,20 +224,6 @@ static void usage(void)
 	exit(2);
 }
 
-static long num(const char *opt, const char *arg, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < lo || v > hi) {
-		fprintf(stderr, "udpping: %s: '%s' is not a number in %ld-%ld\n", opt, arg, lo, hi);
-		exit(2);
-	}
-	return v;
-}
-
 static double real(const char *opt, const char *arg)
 {
 	char *end;
@@ -318,7 +275,7 @@ static int await(int fd, uint64_t seq, int size, uint64_t until, int busy, uint6
 				struct timespec ts;
 
 				memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-				krx = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+				krx = tool_ts_ns(&ts);
 			}
 		*rtt = krx > sent_rt ? krx - sent_rt : now_ns() - got[1];
 		return 0;
@@ -357,14 +314,14 @@ int main(int argc, char **argv)
 		case 'b': busy = 1; break;
 		case 'k': kstamp = 1; break;
 		case 'd': dst = optarg; break;
-		case 'p': port = (int)num("-p", optarg, 1, 65535); break;
-		case 's': size = (int)num("-s", optarg, 16, 65000); break;
-		case 'n': count = num("-n", optarg, 1, 100000000); break;
+		case 'p': port = (int)tool_num("udpping", "-p", optarg, 1, 65535); break;
+		case 's': size = (int)tool_num("udpping", "-s", optarg, 16, 65000); break;
+		case 'n': count = tool_num("udpping", "-n", optarg, 1, 100000000); break;
 		case 't': seconds = real("-t", optarg); break;
 		case 'r': rate = real("-r", optarg); break;
-		case 'c': cpu = (int)num("-c", optarg, 0, CPU_SETSIZE - 1); break;
-		case 'w': warmup = num("-w", optarg, 0, 100000000); break;
-		case 'T': timeout_ms = num("-T", optarg, 1, 3600000); break;
+		case 'c': cpu = (int)tool_num("udpping", "-c", optarg, 0, CPU_SETSIZE - 1); break;
+		case 'w': warmup = tool_num("udpping", "-w", optarg, 0, 100000000); break;
+		case 'T': timeout_ms = tool_num("udpping", "-T", optarg, 1, 3600000); break;
 		case 'j': json = 1; break;
 		case 'o': out = optarg; break;
 		case 'F': flood_secs = real("-F", optarg); break;
@@ -441,7 +398,7 @@ int main(int argc, char **argv)
 		if (measured && seconds > 0 && !deadline)
 			deadline = t0 + (uint64_t)(seconds * 1e9);
 		memcpy(sbuf, hdr, sizeof(hdr));
-		sent_rt = kstamp ? realtime_ns() : 0;
+		sent_rt = kstamp ? tool_clock_ns(CLOCK_REALTIME) : 0;
 		if (send(fd, sbuf, size, 0) == size) {
 			if (measured)
 				sent++;
@@ -473,20 +430,20 @@ int main(int argc, char **argv)
 			fclose(f);
 		}
 	}
-	qsort(rtt, nrtt, sizeof(*rtt), cmp_u64);
+	qsort(rtt, nrtt, sizeof(*rtt), tool_cmp_u64);
 	if (json)
 		printf("{\"sent\": %ld, \"received\": %zu, \"lost\": %ld, \"min_us\": %.1f, "
 		       "\"p50_us\": %.1f, \"p90_us\": %.1f, \"p99_us\": %.1f, \"p999_us\": %.1f, "
 		       "\"max_us\": %.1f}\n",
-		       sent, nrtt, lost, nrtt ? rtt[0] / 1000.0 : 0, pct(rtt, nrtt, 500),
-		       pct(rtt, nrtt, 900), pct(rtt, nrtt, 990), pct(rtt, nrtt, 999),
+		       sent, nrtt, lost, nrtt ? rtt[0] / 1000.0 : 0, tool_pct(rtt, nrtt, 500),
+		       tool_pct(rtt, nrtt, 900), tool_pct(rtt, nrtt, 990), tool_pct(rtt, nrtt, 999),
 		       nrtt ? rtt[nrtt - 1] / 1000.0 : 0);
 	else
 		printf("%s port %d, %d bytes: sent %ld received %zu lost %ld  rtt us min %.1f "
 		       "p50 %.1f p90 %.1f p99 %.1f p99.9 %.1f max %.1f\n",
 		       dst, port, size, sent, nrtt, lost, nrtt ? rtt[0] / 1000.0 : 0,
-		       pct(rtt, nrtt, 500), pct(rtt, nrtt, 900), pct(rtt, nrtt, 990),
-		       pct(rtt, nrtt, 999), nrtt ? rtt[nrtt - 1] / 1000.0 : 0);
+		       tool_pct(rtt, nrtt, 500), tool_pct(rtt, nrtt, 900), tool_pct(rtt, nrtt, 990),
+		       tool_pct(rtt, nrtt, 999), nrtt ? rtt[nrtt - 1] / 1000.0 : 0);
 	free(rtt);
 	return nrtt ? 0 : 1;
 }

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What the test tools share: strict number arguments, clocks and
+ * nearest-rank percentiles.  Each tool is one file; these are static.
+ */
+#ifndef RTD_TEST_TOOL_H
+#define RTD_TEST_TOOL_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+/* The integer in arg, within lo-hi, or exit 2 naming prog and opt. */
+static inline long tool_num(const char *prog, const char *opt, const char *arg, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < lo || v > hi) {
+		fprintf(stderr, "%s: %s: '%s' is not a number in %ld-%ld\n", prog, opt, arg, lo, hi);
+		exit(2);
+	}
+	return v;
+}
+
+static inline uint64_t tool_ts_ns(const struct timespec *t)
+{
+	return (uint64_t)t->tv_sec * 1000000000ull + (uint64_t)t->tv_nsec;
+}
+
+static inline uint64_t tool_clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return tool_ts_ns(&ts);
+}
+
+static inline int tool_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest rank of sorted ns values, in microseconds; in integers so that
+ * p99.9 of 1000 samples is exactly the 999th. */
+static inline double tool_pct(const uint64_t *v, size_t n, unsigned permille)
+{
+	size_t r;
+
+	if (!n)
+		return 0;
+	r = (permille * n + 999) / 1000;
+	if (r < 1)
+		r = 1;
+	return v[(r > n ? n : r) - 1] / 1000.0;
+}
+
+#endif
