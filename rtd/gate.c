@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
+#include <linux/futex.h>
 #include <linux/if_packet.h>
 #include <linux/netlink.h>
 #include <linux/pkt_sched.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,7 +29,10 @@
  * While rtd runs, closed periods are short: at most one frame slips out.
  */
 #define CLOSED_BPS 1000000ull
+/* While frames are on the TX ring: how often to look for their completion. */
 #define REACTIVE_POLL_NS 20000
+/* Longest sleep: how late a mode change or stop may be seen. */
+#define IDLE_NS 10000000ull
 
 static uint64_t mono_ns(void)
 {
@@ -430,21 +435,47 @@ static bool rt_pending(const struct gate *g, uint64_t now)
 	return __atomic_load_n(&l->tx_pending, __ATOMIC_RELAXED) || now - last < g->cfg.hold_ns;
 }
 
+/*
+ * Reactive and open: sleep until the RT loop transmits (it wakes us, see
+ * gate_wake() in loop.c) rather than polling, which on a busy kernel core
+ * cost more than the gate saved.  The word goes up before the last look at
+ * last_tx_ns; the loop stores last_tx_ns before it looks at the word.
+ */
+static void wait_for_rt(struct gate *g)
+{
+	struct timespec to = { .tv_sec = 0, .tv_nsec = IDLE_NS };
+	uint32_t *w = &g->loop->tx_waiter;
+
+	__atomic_store_n(w, 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!rt_pending(g, mono_ns()) && !__atomic_load_n(&g->stop, __ATOMIC_RELAXED))
+		syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, 1, &to, NULL, 0);
+	__atomic_store_n(w, 0, __ATOMIC_RELAXED);
+}
+
 static void *gate_main(void *arg)
 {
 	struct gate *g = arg;
 
 	while (!__atomic_load_n(&g->stop, __ATOMIC_RELAXED)) {
 		uint64_t now = mono_ns(), next;
+		bool wait_rt = false;
 
 		pthread_mutex_lock(&g->lock);
 		switch (g->installed ? g->cfg.mode : GATE_OFF) {
 		case GATE_REACTIVE: {
+			const struct loop *l = g->loop;
 			bool want = rt_pending(g, now);
 
 			if (want != g->closed)
 				set_closed(g, want);
-			next = now + REACTIVE_POLL_NS;
+			/* Closed: reopen when the hold time after the last frame
+			 * is over, checking sooner only while frames are in flight. */
+			next = __atomic_load_n(&l->last_tx_ns, __ATOMIC_RELAXED) + g->cfg.hold_ns;
+			if (__atomic_load_n(&l->tx_pending, __ATOMIC_RELAXED) ||
+			    next < now + REACTIVE_POLL_NS)
+				next = now + REACTIVE_POLL_NS;
+			wait_rt = !g->closed;
 			break;
 		}
 		case GATE_SCHEDULED: {
@@ -477,12 +508,15 @@ static void *gate_main(void *arg)
 			break;
 		}
 		pthread_mutex_unlock(&g->lock);
-		sleep_until(next);
+		if (wait_rt)
+			wait_for_rt(g);
+		else
+			sleep_until(next);
 	}
 	return NULL;
 }
 
-int gate_open(struct gate *g, const char *ifname, int ifindex, const struct loop *loop,
+int gate_open(struct gate *g, const char *ifname, int ifindex, struct loop *loop,
 	      const struct gate_cfg *cfg, const char *state_path)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
@@ -581,6 +615,7 @@ void gate_close(struct gate *g)
 {
 	if (g->running) {
 		__atomic_store_n(&g->stop, true, __ATOMIC_RELAXED);
+		syscall(SYS_futex, &g->loop->tx_waiter, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 		pthread_join(g->thread, NULL);
 		g->running = false;
 	}

@@ -55,7 +55,7 @@ struct gate_stats {
 struct gate {
 	struct gate_cfg cfg;
 	struct gate_stats st;
-	const struct loop *loop;
+	struct loop *loop; /* read, and its tx_waiter word */
 	int ifindex;
 	int nl;
 	int kick_fd; /* AF_PACKET: one frame restarts a TBF that reopened */
@@ -78,7 +78,7 @@ void gate_defaults(struct gate_cfg *cfg);
  * Restore leftovers of a crashed rtd, then (mode != off) install the gate.
  * Refuses to replace a root qdisc that someone configured.
  */
-int gate_open(struct gate *g, const char *ifname, int ifindex, const struct loop *loop,
+int gate_open(struct gate *g, const char *ifname, int ifindex, struct loop *loop,
 	      const struct gate_cfg *cfg, const char *state_path);
 /* Change mode and parameters live; installs or removes the qdisc as needed. */
 int gate_set(struct gate *g, const struct gate_cfg *cfg, char *err, size_t errlen);

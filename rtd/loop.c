@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <linux/futex.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "rtd/log.h"
 #include "rtd/loop.h"
@@ -269,6 +272,20 @@ static uint32_t complete_and_refill(struct rtd_io *io)
 	return done;
 }
 
+/*
+ * A sleeping reactive gate learns of RT transmit here: one system call at
+ * the start of a burst, once its frames are out, never per frame.  The
+ * fence pairs with the gate's (store word, then read last_tx_ns), so one
+ * side always sees the other.
+ */
+static void gate_wake(struct loop *l)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&l->tx_waiter, __ATOMIC_RELAXED) &&
+	    __atomic_exchange_n(&l->tx_waiter, 0, __ATOMIC_RELAXED))
+		syscall(SYS_futex, &l->tx_waiter, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
 static void kick(struct rtd_io *io)
 {
 	struct xskq *q = io->q;
@@ -290,6 +307,7 @@ static void kick(struct rtd_io *io)
 	t1 = now_ns();
 	__atomic_store_n(&io->loop->last_tx_ns, t1, __ATOMIC_RELAXED);
 	__atomic_store_n(&io->loop->kick_ns, io->loop->kick_ns + (t1 - t0), __ATOMIC_RELAXED);
+	gate_wake(io->loop);
 }
 
 static void lat_record(struct rtd_io *io, uint64_t done)

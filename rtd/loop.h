@@ -101,6 +101,12 @@ struct loop {
 	 * the last one was; single writer, the RT thread. */
 	uint32_t tx_pending;
 	uint64_t last_tx_ns;
+	/*
+	 * Futex word: 1 while the gate sleeps until the next RT transmit.  The
+	 * loop wakes it once per burst, after the burst's frames are out, so
+	 * an idle gate costs the kernel's cores nothing.
+	 */
+	uint32_t tx_waiter;
 	uint32_t lat_epoch; /* bumped by the control thread to reset histograms */
 	bool stop;
 	bool running;
