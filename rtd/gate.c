@@ -306,6 +306,30 @@ static void restore_leftovers(struct gate *g)
 	unlink(g->state_path);
 }
 
+/*
+ * Cap every TX queue at cfg.bql_bytes (0: give each its own limit back).
+ * The first value seen is what is restored, on exit or after a crash.
+ */
+static void bql_apply(struct gate *g)
+{
+	if (g->cfg.bql_bytes && (!g->ntx || bql_read(g, 0) < 0))
+		log_info("gate", "%s has no BQL (its driver does not account TX bytes): nothing to cap",
+			 g->ifname);
+	for (unsigned q = 0; q < g->ntx; q++) {
+		long v = bql_read(g, q);
+
+		if (v < 0)
+			continue;
+		if (!g->cfg.bql_bytes) {
+			if (g->bql_saved[q] >= 0 && !bql_write(g, q, g->bql_saved[q]))
+				g->bql_saved[q] = -1;
+		} else if (!bql_write(g, q, g->cfg.bql_bytes) && g->bql_saved[q] < 0) {
+			g->bql_saved[q] = v;
+		}
+	}
+	state_save(g);
+}
+
 /* ---- open/close ---- */
 
 /*
@@ -386,16 +410,7 @@ static int install(struct gate *g)
 	}
 	g->installed = true;
 	g->closed = false;
-	if (g->cfg.bql_bytes && (!g->ntx || bql_read(g, 0) < 0))
-		log_info("gate", "%s has no BQL (its driver does not account TX bytes): nothing to cap",
-			 g->ifname);
-	for (unsigned q = 0; q < g->ntx && g->cfg.bql_bytes; q++) {
-		long v = bql_read(g, q);
-
-		if (v >= 0 && !bql_write(g, q, g->cfg.bql_bytes))
-			g->bql_saved[q] = v;
-	}
-	state_save(g);
+	bql_apply(g);
 	return 0;
 }
 
@@ -588,11 +603,14 @@ int gate_set(struct gate *g, const struct gate_cfg *cfg, char *err, size_t errle
 	} else {
 		bool relimit = g->installed && (cfg->link_bps != g->cfg.link_bps ||
 						cfg->reserve_bps != g->cfg.reserve_bps);
+		bool rebql = g->installed && cfg->bql_bytes != g->cfg.bql_bytes;
 
 		g->cfg = *cfg;
 		ret = install(g);
 		if (!ret && relimit && !g->closed)
 			ret = tbf_set(g, open_bps(g), false);
+		if (!ret && rebql)
+			bql_apply(g);
 		if (ret)
 			snprintf(err, errlen, "cannot install the gate on %s: %s", g->ifname,
 				 strerror(-ret));

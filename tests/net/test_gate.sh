@@ -83,5 +83,37 @@ rtd_start --iface rtd0 --rt-ports 7000 --cpu 1 &&
 	grep -q "removed the gate qdisc" "$RTD_LOG" && qdisc | grep -q noqueue &&
 	pass "the next start removes the gate a crashed rtd left" || fail "crash leftovers" "$(cat "$RTD_LOG"; qdisc)"
 rtd_stop
+
+# BQL: veth has none, so the cap is checked on an ifb device, which has BQL's
+# limits (two TX queues): applied to each queue, changed live, given back on
+# exit and, after a crash, at the next start.
+bql() { in_host cat /sys/class/net/rtdb0/queues/tx-0/byte_queue_limits/limit_max \
+	/sys/class/net/rtdb0/queues/tx-1/byte_queue_limits/limit_max | tr '\n' ' '; }
+ip -n "$HOST" link add rtdb0 numtxqueues 2 numrxqueues 1 type ifb &&
+	ip -n "$HOST" addr add 198.18.9.1/24 dev rtdb0 && ip -n "$HOST" link set rtdb0 up
+orig=$(bql)
+if rtd_start --iface rtdb0 --rt-ports 7000 --cpu 1 --gate reactive --bql-bytes 3000; then
+	[ "$(bql)" = "3000 3000 " ] && pass "BQL caps every TX queue while gated" ||
+		fail "BQL cap" "$(bql) (was $orig)"
+	rtctl sched set bql 6000 >/dev/null && a=$(bql) && rtctl sched set bql 0 >/dev/null && b=$(bql)
+	[ "$a" = "6000 6000 " ] && [ "$b" = "$orig" ] &&
+		pass "the BQL cap changes live, and bql 0 gives the queues their own limits" ||
+		fail "live BQL" "6000: $a, 0: $b (was $orig)"
+	rtctl sched set bql 3000 >/dev/null
+	rtd_stop
+	[ "$(bql)" = "$orig" ] && pass "SIGTERM gives BQL its limits back" || fail "BQL on stop" "$(bql) (was $orig)"
+else
+	fail "rtd on an ifb device" "$(cat "$RTD_LOG")"
+fi
+rtd_start --iface rtdb0 --rt-ports 7000 --cpu 1 --gate reactive --bql-bytes 3000 >/dev/null
+kill -9 "$RTD_PID"
+wait "$RTD_PID" 2>/dev/null
+RTD_PID=
+capped=$(bql)
+rtd_start --iface rtdb0 --rt-ports 7000 --cpu 1 && [ "$capped" = "3000 3000 " ] && [ "$(bql)" = "$orig" ] &&
+	grep -q "restored BQL limit_max" "$RTD_LOG" &&
+	pass "the next start gives back the BQL limits a crashed rtd left" ||
+	fail "BQL after a crash" "after kill: $capped, now: $(bql) (was $orig); $(cat "$RTD_LOG")"
+rtd_stop
 topo_down
 summary
