@@ -28,8 +28,9 @@ RTD_SRCS := $(wildcard rtd/*.c rtd/apps/*.c)
 RTD_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(RTD_SRCS))
 CTL_SRCS := $(wildcard ctl/*.c) rtd/portset.c
 CTL_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(CTL_SRCS))
-TOOL_SRCS := $(wildcard tests/tools/*.c)
-TOOLS    := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRCS))
+TOOL_SRCS := $(filter-out %.bpf.c,$(wildcard tests/tools/*.c))
+TOOLS    := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRCS)) \
+	$(patsubst tests/tools/%.bpf.c,$(B)/tools/%.bpf.o,$(wildcard tests/tools/*.bpf.c))
 
 # Pure modules: no privileges, no kernel objects; unit tests link these,
 # built with sanitizers.
@@ -70,6 +71,10 @@ $(B)/rtd: $(RTD_OBJS)
 
 $(B)/rtctl: $(CTL_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^
+
+$(B)/tools/%.bpf.o: tests/tools/%.bpf.c | $(B)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(B)/tools/%: tests/tools/%.c tests/tools/tool.h | $(B)
 	@mkdir -p $(dir $@)
