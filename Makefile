@@ -82,7 +82,7 @@ $(B)/tools/%: tests/tools/%.c tests/tools/tool.h | $(B)
 
 tools: $(TOOLS)
 
-$(B)/unit/%: tests/unit/%.c $(UNIT_LIB_SRCS) $(wildcard include/rtd/*.h rtd/*.h rtd/apps/*.h) | $(B)
+$(B)/unit/%: tests/unit/%.c $(UNIT_LIB_SRCS) $(wildcard include/rtd/*.h rtd/*.h rtd/apps/*.h tests/unit/*.h) | $(B)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $< $(UNIT_LIB_SRCS) -lcmocka -luring -lpthread
 

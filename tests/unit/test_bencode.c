@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "rtd/bencode.h"
+#include "mutate.h"
 
 #define NTOKS 256
 static struct bencode_tok t[NTOKS];
@@ -411,21 +412,7 @@ static void test_random_mutations_never_crash(void **state)
 		int ret;
 
 		memcpy(buf, kamailio_offer, n);
-		for (int k = 1 + rand_r(&seed) % 4; k; k--) {
-			size_t at = rand_r(&seed) % len;
-
-			switch (rand_r(&seed) % 3) {
-			case 0:
-				buf[at] = alphabet[rand_r(&seed) % (sizeof(alphabet) - 1)];
-				break;
-			case 1:
-				buf[at] = (char)rand_r(&seed);
-				break;
-			default:
-				len = at + 1;
-				break;
-			}
-		}
+		mutate(buf, &len, n + 8, alphabet, 4, &seed);
 		copy = malloc(len);
 		assert_non_null(copy);
 		memcpy(copy, buf, len);

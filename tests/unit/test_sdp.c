@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "rtd/sdp.h"
+#include "mutate.h"
 
 /* Two media, CRLF, session-level c=, no a=rtcp, things the relay does not
  * know about at both levels. */
@@ -161,13 +162,19 @@ static int rewrite(const char *body, const struct sdp_rewrite *rw)
 	return sdp_rewrite(body, strlen(body), &s, rw, out, sizeof(out));
 }
 
-static void assert_rewrites_to(const char *body, const struct sdp_rewrite *rw, const char *want)
+/* The rewritten body, NUL-terminated in out; fails the test if there is none. */
+static const char *rewritten(const char *body, const struct sdp_rewrite *rw)
 {
 	int n = rewrite(body, rw);
 
-	assert_true(n >= 0);
+	assert_true(n > 0);
 	out[n] = 0;
-	assert_string_equal(out, want);
+	return out;
+}
+
+static void assert_rewrites_to(const char *body, const struct sdp_rewrite *rw, const char *want)
+{
+	assert_string_equal(rewritten(body, rw), want);
 }
 
 static void assert_v4(const struct in6_addr *a, const char *want)
@@ -285,12 +292,9 @@ static void test_ipv4_body_through_an_ipv6_relay_says_ip6(void **state)
 {
 	struct sdp_rewrite rw = relay_v6();
 	struct sdp_session s;
-	int n;
 
 	(void)state;
-	n = rewrite(offer_v4, &rw);
-	assert_true(n > 0);
-	out[n] = 0;
+	rewritten(offer_v4, &rw);
 	assert_non_null(strstr(out, "o=alice 2890844526 2890844526 IN IP6 2001:db8:ffff::5\r\n"));
 	assert_non_null(strstr(out, "\r\nc=IN IP6 2001:db8:ffff::5\r\n"));
 	assert_null(strstr(out, "IP4"));
@@ -319,7 +323,6 @@ static void test_ice_lines_go_only_when_asked(void **state)
 {
 	struct sdp_rewrite rw = relay_v4();
 	struct sdp_session s;
-	int n;
 
 	(void)state;
 	parse_ok(offer_ice, &s);
@@ -331,9 +334,7 @@ static void test_ice_lines_go_only_when_asked(void **state)
 
 	/* Kept, they pass through untouched: candidates are the peer's own. */
 	rw.remove_ice = false;
-	n = rewrite(offer_ice, &rw);
-	assert_true(n > 0);
-	out[n] = 0;
+	rewritten(offer_ice, &rw);
 	assert_non_null(strstr(out, "a=candidate:2 1 udp 1686052607 198.51.100.9 54400 typ srflx "
 				    "raddr 192.0.2.7 rport 54400\r\n"));
 	assert_non_null(strstr(out, "a=ice-lite\r\n"));
@@ -461,13 +462,10 @@ static void test_an_allocated_rtcp_port_other_than_rtp_plus_one_is_advertised(vo
 static void test_keep_origin_leaves_o_as_it_was(void **state)
 {
 	struct sdp_rewrite rw = relay_v4();
-	int n;
 
 	(void)state;
 	rw.keep_origin = true;
-	n = rewrite(offer_v4, &rw);
-	assert_true(n > 0);
-	out[n] = 0;
+	rewritten(offer_v4, &rw);
 	assert_non_null(strstr(out, "o=alice 2890844526 2890844526 IN IP4 198.51.100.1\r\n"));
 	assert_non_null(strstr(out, "c=IN IP4 203.0.113.5\r\n"));
 }
@@ -484,16 +482,13 @@ static void test_host_name_in_origin_is_accepted_and_replaced(void **state)
 		"a=rtcp-mux\r\n";
 	struct sdp_rewrite rw = relay_v4();
 	struct sdp_session s;
-	int n;
 
 	(void)state;
 	parse_ok(body, &s);
 	assert_true(s.has_o);
 	assert_false(s.o_literal);
 	assert_int_equal(s.o_family, AF_INET);
-	n = rewrite(body, &rw);
-	assert_true(n > 0);
-	out[n] = 0;
+	rewritten(body, &rw);
 	assert_non_null(strstr(out, "o=bob 1 1 IN IP4 203.0.113.5\r\n"));
 	/* Muxed without a=rtcp: nothing added. */
 	assert_null(strstr(out, "a=rtcp:"));
@@ -539,12 +534,9 @@ static void test_rewritten_body_parses_back_to_the_relays_ports(void **state)
 {
 	struct sdp_rewrite rw = relay_v6();
 	struct sdp_session s;
-	int n;
 
 	(void)state;
-	n = rewrite(answer_v6, &rw);
-	assert_true(n > 0);
-	out[n] = 0;
+	rewritten(answer_v6, &rw);
 	parse_ok(out, &s);
 	assert_int_equal(s.nmedia, 3);
 	assert_int_equal(s.media[0].port, 30000);
@@ -747,30 +739,7 @@ static void test_random_mutations_never_crash(void **state)
 		size_t len = strlen(body);
 
 		memcpy(buf, body, len);
-		for (int k = 1 + rand_r(&seed) % 6; k; k--) {
-			size_t at = rand_r(&seed) % len;
-
-			switch (rand_r(&seed) % 4) {
-			case 0:
-				buf[at] = alphabet[rand_r(&seed) % (sizeof(alphabet) - 1)];
-				break;
-			case 1:
-				buf[at] = (char)rand_r(&seed);
-				break;
-			case 2: /* delete a byte */
-				memmove(buf + at, buf + at + 1, len - at - 1);
-				len--;
-				break;
-			default: /* duplicate a byte */
-				if (len < sizeof(buf)) {
-					memmove(buf + at + 1, buf + at, len - at);
-					len++;
-				}
-				break;
-			}
-			if (!len)
-				break;
-		}
+		mutate(buf, &len, sizeof(buf), alphabet, 6, &seed);
 		parse_and_rewrite_exact(buf, len, iter & 1 ? &rw4 : &rw6);
 	}
 }
