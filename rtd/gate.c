@@ -31,8 +31,8 @@
 #define CLOSED_BPS 1000000ull
 /* While frames are on the TX ring: how often to look for their completion. */
 #define REACTIVE_POLL_NS 20000
-/* Longest sleep: how late a mode change or stop may be seen. */
-#define IDLE_NS 10000000ull
+/* Longest wait for RT frames; a mode change or stop wakes the gate sooner. */
+#define IDLE_NS 50000000ull
 
 static uint64_t mono_ns(void)
 {
@@ -468,6 +468,14 @@ static void wait_for_rt(struct gate *g)
 	__atomic_store_n(w, 0, __ATOMIC_RELAXED);
 }
 
+/* Out of wait_for_rt() now: the mode changed, or rtd stops.  The word goes
+ * down first, so a gate just about to wait does not. */
+static void wake(struct gate *g)
+{
+	__atomic_store_n(&g->loop->tx_waiter, 0, __ATOMIC_SEQ_CST);
+	syscall(SYS_futex, &g->loop->tx_waiter, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
 static void *gate_main(void *arg)
 {
 	struct gate *g = arg;
@@ -616,6 +624,7 @@ int gate_set(struct gate *g, const struct gate_cfg *cfg, char *err, size_t errle
 				 strerror(-ret));
 	}
 	pthread_mutex_unlock(&g->lock);
+	wake(g);
 	return ret;
 }
 
@@ -633,7 +642,7 @@ void gate_close(struct gate *g)
 {
 	if (g->running) {
 		__atomic_store_n(&g->stop, true, __ATOMIC_RELAXED);
-		syscall(SYS_futex, &g->loop->tx_waiter, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+		wake(g);
 		pthread_join(g->thread, NULL);
 		g->running = false;
 	}

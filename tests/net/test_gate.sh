@@ -22,9 +22,9 @@ in_peer "$TOOLS/udpping" -d 198.18.0.1 -p 7000 -n 200 -r 1000 -T 200 >/dev/null 
 	pass "reactive: RT traffic closes the gate and each toggle is timed" ||
 	fail "reactive closes" "$(rtctl sched)"
 
-# Between RT bursts the reactive gate is open and its thread asleep: polling
-# for RT frames every few microseconds would cost the kernel's own cores a
-# tenth of a CPU.  /proc counts CPU time in ticks of 1/CLK_TCK s.
+# Between RT bursts the reactive gate is open and its thread asleep.  Polling
+# for RT frames every 20 us took about half of a kernel core here.  /proc
+# counts CPU time in ticks of 1/CLK_TCK s: allow 2% of the 2 s.
 gate_ticks() { awk '$2 == "(rtd-gate)" { print $14 + $15 }' /proc/"$RTD_PID"/task/*/stat; }
 sleep 0.1
 g0=$(gate_ticks)
@@ -32,7 +32,7 @@ u0=$(sched closed_us)
 sleep 2
 g1=$(gate_ticks)
 u1=$(sched closed_us)
-[ "$(sched closed)" -eq 0 ] && [ "$u1" -eq "$u0" ] && [ $((g1 - g0)) -le $(($(getconf CLK_TCK) / 50)) ] &&
+[ "$(sched closed)" -eq 0 ] && [ "$u1" -eq "$u0" ] && [ $((g1 - g0)) -le $(($(getconf CLK_TCK) / 25)) ] &&
 	pass "idle, the reactive gate is open and its thread sleeps ($((g1 - g0)) ticks in 2 s)" ||
 	fail "idle reactive gate" "ticks $g0 -> $g1, closed_us $u0 -> $u1, $(rtctl sched)"
 
