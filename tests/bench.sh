@@ -81,6 +81,9 @@ flood_mpps() { # name: rtd's own echo rate under a raw flood, from its counters
 }
 
 echo "rtd bench: $N round trips at $RATE/s per figure, ${SECS}s per throughput figure"
+# What the platform takes from the RT core when nothing else runs there:
+# the floor under every RT figure below.
+"$TOOLS/stalls" -c $RT_CPU -t 2 >"$R/stalls.json" 2>/dev/null
 topo_up || exit 1
 in_host taskset -c $PEER_CPU iperf3 -s >/dev/null 2>&1 &
 wait_for in_host sh -c 'ss -ltn | grep -q :5201'

@@ -41,6 +41,12 @@ print("kernel TCP Gbit/s: no rtd %.2f | rtd gate off %.2f | gate on + 50 pps RT 
       % (tcp_none, tcp_off, tcp_on, tcp_native))
 print("RT echo rate under a raw flood (rtd's own TX count): skb %.3f Mpps, native %.3f Mpps"
       % (mpps_skb, mpps_native))
+stalls = load("stalls", "json")
+if stalls:
+    print("RT core (CPU %d) running only a SCHED_FIFO spin: %.0f gaps/s of %d us or more, median %.1f us,"
+          % (stalls["cpu"], stalls["gaps_per_s"], stalls["gap_us"], stalls["p50_us"]))
+    print("  p99 %.1f us, longest %.1f us; %.1f%% of the time lost: no RT figure on that core beats these"
+          % (stalls["p99_us"], stalls["max_us"], stalls["lost_pct"]))
 sched = load("sched", "json")
 if sched:
     print("gate: %d closes, %d us closed, avg toggle %.1f us (max %.1f us)" % (
@@ -60,6 +66,7 @@ summary = {
     "rt_echo_mpps": {"skb": mpps_skb, "native": mpps_native},
     "kernel_tcp_gbps": {"no_rtd": tcp_none, "gate_off": tcp_off, "gate_on": tcp_on, "native_xdp": tcp_native},
     "gate": sched,
+    "rt_core_stalls": stalls,
     "details": res,
 }
 

@@ -19,6 +19,11 @@ for k, subs in need.items():
     for s in subs:
         v = j[k][s]
         assert isinstance(v, (int, float)) and v >= 0, (k, s, v)
+# The flood's echoes end in the peer's XDP sink, which lets ARP through:
+# rtd must have echoed something, whatever the rate.
+assert j["rt_echo_mpps"]["skb"] > 0 and j["rt_echo_mpps"]["native"] > 0, j["rt_echo_mpps"]
+st = j["rt_core_stalls"]
+assert st["cpu"] == 1 and st["gaps_per_s"] >= 0 and 0 <= st["lost_pct"] <= 100, st
 # The relay comparison: both relays, latency idle and under load, capacity.
 for who in ("rtd", "rtpengine"):
     r = j["relay"][who]
