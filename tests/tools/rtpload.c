@@ -296,20 +296,7 @@ int main(int argc, char **argv)
 	jit = calloc(cap, sizeof(*jit));
 	if (!lat || !jit)
 		return 1;
-	if (cpu >= 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
-		if (sched_setaffinity(0, sizeof(set), &set))
-			perror("rtpload: -c");
-	}
-	if (prio) {
-		struct sched_param sp = { .sched_priority = (int)prio };
-
-		if (sched_setscheduler(0, SCHED_FIFO, &sp))
-			perror("rtpload: -P");
-	}
+	tool_pin("rtpload", cpu, prio);
 	sigaction(SIGINT, &act, NULL);
 	sigaction(SIGTERM, &act, NULL);
 

@@ -31,7 +31,6 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	long cpu = -1, prio = 50, secs = 2, gap_us = 10;
-	struct sched_param sp;
 	uint64_t *gaps, ngaps = 0, lost = 0, t0, last, end, min_gap;
 	int opt;
 
@@ -46,19 +45,11 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
-	if (cpu >= 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
-		if (sched_setaffinity(0, sizeof(set), &set)) {
-			perror("stalls: -c");
-			return 1;
-		}
-	}
-	sp.sched_priority = (int)prio;
-	if (sched_setscheduler(0, SCHED_FIFO, &sp))
-		perror("stalls: SCHED_FIFO (measuring as an ordinary thread)");
+	/* Elsewhere than asked would measure the wrong core; without SCHED_FIFO
+	 * it measures as an ordinary thread, which is still worth a figure. */
+	if (tool_pin("stalls", cpu, 0))
+		return 1;
+	tool_pin("stalls", -1, prio);
 	gaps = malloc(MAX_GAPS * sizeof(*gaps));
 	if (!gaps) {
 		perror("stalls");

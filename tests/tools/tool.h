@@ -7,9 +7,11 @@
 #define RTD_TEST_TOOL_H
 
 #include <errno.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 /* The integer in arg, within lo-hi, or exit 2 naming prog and opt. */
@@ -25,6 +27,36 @@ static inline long tool_num(const char *prog, const char *opt, const char *arg, 
 		exit(2);
 	}
 	return v;
+}
+
+/*
+ * Pin to cpu (if >= 0), then SCHED_FIFO at prio (if > 0).  A failure is
+ * said, as "prog: pinning to CPU n" or "prog: SCHED_FIFO", and returned
+ * (-1); callers that can measure without it carry on.
+ */
+static inline int tool_pin(const char *prog, long cpu, long prio)
+{
+	int ret = 0;
+
+	if (cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set)) {
+			fprintf(stderr, "%s: pinning to CPU %ld: %s\n", prog, cpu, strerror(errno));
+			return -1;
+		}
+	}
+	if (prio > 0) {
+		struct sched_param sp = { .sched_priority = (int)prio };
+
+		if (sched_setscheduler(0, SCHED_FIFO, &sp)) {
+			fprintf(stderr, "%s: SCHED_FIFO: %s\n", prog, strerror(errno));
+			ret = -1;
+		}
+	}
+	return ret;
 }
 
 static inline uint64_t tool_ts_ns(const struct timespec *t)

@@ -126,20 +126,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "udpecho: -a: '%s' is not an %saddress\n", addr, v6 ? "IPv6 " : "");
 		return 2;
 	}
-	if (cpu >= 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
-		if (sched_setaffinity(0, sizeof(set), &set))
-			perror("udpecho: -c");
-	}
-	if (prio > 0) {
-		struct sched_param sp = { .sched_priority = prio };
-
-		if (sched_setscheduler(0, SCHED_FIFO, &sp))
-			perror("udpecho: SCHED_FIFO");
-	}
+	tool_pin("udpecho", cpu, prio);
 	/* No SA_RESTART: a blocking recvmsg returns EINTR and the loop sees stop. */
 	sigaction(SIGTERM, &act, NULL);
 	sigaction(SIGINT, &act, NULL);

@@ -332,14 +332,7 @@ int main(int argc, char **argv)
 	}
 	if (!dst || !port || optind != argc)
 		usage();
-	if (cpu >= 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
-		if (sched_setaffinity(0, sizeof(set), &set))
-			perror("udpping: -c");
-	}
+	tool_pin("udpping", cpu, 0);
 	if (v6 || strchr(dst, ':')) {
 		struct sockaddr_in6 *s6 = (void *)&ss;
 
