@@ -10,7 +10,8 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 B        := build
 CC       ?= gcc
-CLANG    ?= clang
+# 16, not Debian 12's default 14: the BPF qdisc needs BTF type tags (kptr).
+CLANG    ?= clang-16
 BPFTOOL  ?= bpftool
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
@@ -48,7 +49,7 @@ all: $(B)/rtd $(B)/rtctl
 deps:
 	@sh scripts/deps.sh build
 
-$(B)/%.bpf.o: bpf/%.bpf.c include/rtd/maps.h $(wildcard bpf/*.h) | $(B)
+$(B)/%.bpf.o: bpf/%.bpf.c $(wildcard include/rtd/*.h bpf/*.h) | $(B)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(B)/%.skel.h: $(B)/%.bpf.o

@@ -11,6 +11,7 @@ static void show(const struct rtctl *c, const struct rtd_ctl_sched *s)
 	if (c->json) {
 		json_begin(c->pretty);
 		json_str("mode", s->mode);
+		json_str("qdisc", s->qdisc);
 		json_u64("installed", s->installed);
 		json_u64("closed", s->closed);
 		json_u64("period_us", s->period_ns / 1000);
@@ -24,6 +25,8 @@ static void show(const struct rtctl *c, const struct rtd_ctl_sched *s)
 		json_u64("closes", s->closes);
 		json_u64("closed_us", s->closed_ns / 1000);
 		json_u64("held_bytes", s->held_bytes);
+		json_u64("held_packets", s->held_pkts);
+		json_u64("drops", s->drops);
 		json_u64("toggles", s->toggles);
 		json_u64("toggle_avg_ns", s->toggle_ns_avg);
 		json_u64("toggle_max_ns", s->toggle_ns_max);
@@ -31,20 +34,27 @@ static void show(const struct rtctl *c, const struct rtd_ctl_sched *s)
 		json_end();
 		return;
 	}
-	printf("gate %s%s%s\n", s->mode, s->installed ? " (tbf root qdisc)" : "",
-	       s->closed ? " closed" : "");
+	printf("gate %s", s->mode);
+	if (s->installed)
+		printf(" (%s root qdisc%s)", s->qdisc,
+		       !strcmp(s->qdisc, "bpf") ? ", closed per frame" : "");
+	printf("%s\n", s->closed ? " closed" : "");
 	printf("    period %lluus guard %lluus window %lluus hold %lluus\n",
 	       (unsigned long long)s->period_ns / 1000, (unsigned long long)s->guard_ns / 1000,
 	       (unsigned long long)s->window_ns / 1000, (unsigned long long)s->hold_ns / 1000);
 	printf("    link %llumbit reserve %llumbit bql %u\n",
 	       (unsigned long long)s->link_bps / 1000000, (unsigned long long)s->reserve_bps / 1000000,
 	       s->bql_bytes);
-	printf("    closes %llu closed %lluus held %llu bytes toggles %llu (avg %lluns max %lluns) "
-	       "errors %llu\n",
-	       (unsigned long long)s->closes, (unsigned long long)s->closed_ns / 1000,
-	       (unsigned long long)s->held_bytes, (unsigned long long)s->toggles,
-	       (unsigned long long)s->toggle_ns_avg, (unsigned long long)s->toggle_ns_max,
-	       (unsigned long long)s->errors);
+	printf("    closes %llu closed %lluus held %llu bytes", (unsigned long long)s->closes,
+	       (unsigned long long)s->closed_ns / 1000, (unsigned long long)s->held_bytes);
+	if (!strcmp(s->qdisc, "bpf"))
+		printf(" %llu packets drops %llu toggles %llu (a store each) errors %llu\n",
+		       (unsigned long long)s->held_pkts, (unsigned long long)s->drops,
+		       (unsigned long long)s->toggles, (unsigned long long)s->errors);
+	else
+		printf(" toggles %llu (avg %lluns max %lluns) errors %llu\n",
+		       (unsigned long long)s->toggles, (unsigned long long)s->toggle_ns_avg,
+		       (unsigned long long)s->toggle_ns_max, (unsigned long long)s->errors);
 }
 
 static int number(const char *key, const char *val, unsigned long long *out)

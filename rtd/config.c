@@ -26,6 +26,8 @@ const char config_usage[] =
 	"      --state-dir DIR     crash-recovery state (default /run/rtd)\n"
 	"      --frames N          UMEM frames per queue, power of two (default 4096)\n"
 	"      --gate MODE         kernel egress gate: off, reactive or scheduled (default off)\n"
+	"      --gate-qdisc KIND   the gate's qdisc: auto, tbf or bpf (default auto: bpf\n"
+	"                          where the kernel has BPF qdiscs, else tbf)\n"
 	"      --gate-period-us N  scheduled: RT departures every N us (default 20000)\n"
 	"      --gate-guard-us N   scheduled: close N us before each departure (default 200)\n"
 	"      --gate-window-us N  scheduled: stay closed N us after it (default 100)\n"
@@ -173,6 +175,18 @@ static int set_key(struct rtd_config *c, const char *key, const char *val, char 
 		c->rt_queue = v;
 		return 0;
 	}
+	if (!strcmp(key, "gate-qdisc")) {
+		static const char *const kinds[] = { "auto", "tbf", "bpf" };
+
+		for (int i = 0; i < 3; i++) {
+			if (!strcmp(val, kinds[i])) {
+				c->gate_qdisc = i;
+				return 0;
+			}
+		}
+		snprintf(err, errlen, "'%s' is not one of auto, tbf, bpf", val);
+		return -EINVAL;
+	}
 	if (!strcmp(key, "gate")) {
 		static const char *const modes[] = { "off", "reactive", "scheduled" };
 
@@ -285,6 +299,7 @@ static const struct option long_opts[] = {
 	{ "ng-listen", required_argument, NULL, 1009 },
 	{ "ng-allow", required_argument, NULL, 1010 },
 	{ "media-timeout", required_argument, NULL, 1011 },
+	{ "gate-qdisc", required_argument, NULL, 1012 },
 	{ "gate-period-us", required_argument, NULL, 1001 },
 	{ "gate-guard-us", required_argument, NULL, 1002 },
 	{ "gate-window-us", required_argument, NULL, 1003 },

@@ -32,6 +32,7 @@ struct rtd_config {
 	unsigned frames;      /* UMEM frames per queue, power of two */
 	/* Egress gate (see rtd/gate.h); times in microseconds, rates in Mbit/s. */
 	int gate_mode;        /* 0 off, 1 reactive, 2 scheduled */
+	int gate_qdisc;       /* 0 auto, 1 tbf, 2 bpf (enum gate_qdisc) */
 	unsigned gate_period_us;
 	unsigned gate_guard_us;
 	unsigned gate_window_us;

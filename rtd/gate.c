@@ -33,6 +33,9 @@
 #define REACTIVE_POLL_NS 20000
 /* Longest wait for RT frames; a mode change or stop wakes the gate sooner. */
 #define IDLE_NS 50000000ull
+/* BPF gate: schedule and rate hold this long unless renewed (every LEASE_RENEW_NS). */
+#define LEASE_NS 1000000000ull
+#define LEASE_RENEW_NS 100000000ull
 
 static uint64_t mono_ns(void)
 {
@@ -71,22 +74,12 @@ void gate_defaults(struct gate_cfg *cfg)
 	cfg->bql_bytes = 0;
 }
 
-bool gate_bpf_qdisc_available(void)
+const char *gate_qdisc_name(const struct gate *g)
 {
-	/* The struct_ops type a BPF qdisc implements appears in BTF when built in. */
-	FILE *f = fopen("/proc/kallsyms", "re");
-	char line[256];
-	bool found = false;
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, " bpf_qdisc_init_prologue") || strstr(line, " bpf_qdisc_ops");
-	fclose(f);
-	return found;
+	return g->use_bpf ? "bpf" : "tbf";
 }
 
-/* ---- rtnetlink: one TBF root qdisc ---- */
+/* ---- rtnetlink: one root qdisc, TBF or rtd's BPF qdisc ---- */
 
 struct nlreq {
 	struct nlmsghdr h;
@@ -168,7 +161,7 @@ static int tbf_set(struct gate *g, uint64_t bps, bool create)
 	return talk(g, &r);
 }
 
-static int tbf_del(struct gate *g)
+static int root_del(struct gate *g)
 {
 	struct nlreq r;
 
@@ -176,15 +169,18 @@ static int tbf_del(struct gate *g)
 	return talk(g, &r);
 }
 
-/* Root qdisc's kind and handle, and its backlog in bytes. */
-static int root_qdisc(struct gate *g, char *kind, size_t klen, uint32_t *handle, uint32_t *backlog)
+/* Calls fn for each qdisc in the namespace until it returns non-zero. */
+static int qdisc_walk(struct gate *g,
+		      int (*fn)(const struct tcmsg *t, const char *kind, uint32_t backlog, void *arg),
+		      void *arg)
 {
 	struct nlreq r;
 	char buf[16384];
 	ssize_t len;
-	int ret = -ENOENT;
+	int ret = 0;
 
 	init_req(g, &r, RTM_GETQDISC, NLM_F_DUMP);
+	r.t.tcm_ifindex = 0;
 	r.t.tcm_handle = 0;
 	r.t.tcm_parent = 0;
 	r.h.nlmsg_seq = ++g->seq;
@@ -198,23 +194,138 @@ static int root_qdisc(struct gate *g, char *kind, size_t klen, uint32_t *handle,
 		for (struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
 			struct tcmsg *t = NLMSG_DATA(h);
 			int alen = h->nlmsg_len - NLMSG_LENGTH(sizeof(*t));
+			char kind[32] = "";
+			uint32_t backlog = 0;
 
 			if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR)
 				return ret;
-			if (h->nlmsg_type != RTM_NEWQDISC || t->tcm_ifindex != g->ifindex ||
-			    t->tcm_parent != TC_H_ROOT)
-				continue;
-			*handle = t->tcm_handle;
-			*backlog = 0;
+			if (h->nlmsg_type != RTM_NEWQDISC || ret)
+				continue; /* read the dump to its end all the same */
 			for (struct rtattr *a = TCA_RTA(t); RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
 				if (a->rta_type == TCA_KIND)
-					snprintf(kind, klen, "%s", (char *)RTA_DATA(a));
+					snprintf(kind, sizeof(kind), "%s", (char *)RTA_DATA(a));
 				if (a->rta_type == TCA_STATS && RTA_PAYLOAD(a) >= sizeof(struct tc_stats))
-					*backlog = ((struct tc_stats *)RTA_DATA(a))->backlog;
+					backlog = ((struct tc_stats *)RTA_DATA(a))->backlog;
 			}
-			ret = 0;
+			ret = fn(t, kind, backlog, arg);
 		}
 	}
+}
+
+struct root_want {
+	int ifindex;
+	char *kind;
+	size_t klen;
+	uint32_t *handle;
+	uint32_t *backlog;
+};
+
+static int root_match(const struct tcmsg *t, const char *kind, uint32_t backlog, void *arg)
+{
+	struct root_want *w = arg;
+
+	if (t->tcm_ifindex != w->ifindex || t->tcm_parent != TC_H_ROOT)
+		return 0;
+	snprintf(w->kind, w->klen, "%s", kind);
+	*w->handle = t->tcm_handle;
+	*w->backlog = backlog;
+	return 1;
+}
+
+/* Root qdisc's kind and handle, and its backlog in bytes. */
+static int root_qdisc(struct gate *g, char *kind, size_t klen, uint32_t *handle, uint32_t *backlog)
+{
+	struct root_want w = { g->ifindex, kind, klen, handle, backlog };
+	int ret = qdisc_walk(g, root_match, &w);
+
+	return ret < 0 ? ret : ret ? 0 : -ENOENT;
+}
+
+static int kind_match(const struct tcmsg *t, const char *kind, uint32_t backlog, void *arg)
+{
+	(void)t;
+	(void)backlog;
+	return !strcmp(kind, arg);
+}
+
+/* ---- the BPF qdisc ---- */
+
+static int bpf_qdisc_set(struct gate *g)
+{
+	struct nlreq r;
+
+	init_req(g, &r, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE);
+	put(&r, TCA_KIND, GATE_BPF_KIND, sizeof(GATE_BPF_KIND));
+	return talk(g, &r);
+}
+
+static unsigned tx_queue_len(const char *ifname)
+{
+	char path[96];
+	unsigned v = 1000;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/tx_queue_len", ifname);
+	f = fopen(path, "re");
+	if (f) {
+		if (fscanf(f, "%u", &v) != 1)
+			v = 1000;
+		fclose(f);
+	}
+	return v < 64 ? 64 : v > RTD_GATE_BPF_MAX_LIMIT ? RTD_GATE_BPF_MAX_LIMIT : v;
+}
+
+/* Scheduled closures since sched_since: one band a period, none missed. */
+static void sched_bands(const struct gate *g, uint64_t now, uint64_t *n, uint64_t *ns)
+{
+	*n = *ns = 0;
+	if (g->sched_since && g->cfg.period_ns && now > g->sched_since) {
+		*n = (now - g->sched_since) / g->cfg.period_ns;
+		*ns = *n * (g->cfg.guard_ns + g->cfg.window_ns);
+	}
+}
+
+/* Bank the scheduled closures so far, before the schedule changes. */
+static void sched_fold(struct gate *g)
+{
+	uint64_t n, ns;
+
+	sched_bands(g, mono_ns(), &n, &ns);
+	g->st.closes += n;
+	g->st.closed_ns += ns;
+	g->sched_since = 0;
+}
+
+/*
+ * Hand the qdisc the configuration, and the RT loop the map while the gate
+ * is reactive: from then on it closes the gate itself.
+ */
+static void bpf_publish(struct gate *g)
+{
+	struct rtd_gate_shm *s = g->bpf.shm;
+	uint64_t now = mono_ns();
+	bool on = g->installed && g->cfg.mode != GATE_OFF;
+
+	s->period_ns = g->cfg.period_ns;
+	s->phase_ns = g->cfg.phase_ns;
+	s->guard_ns = g->cfg.guard_ns;
+	s->window_ns = g->cfg.window_ns;
+	s->rate_Bps = on && (g->cfg.link_bps || g->cfg.reserve_bps) ? open_bps(g) / 8 : 0;
+	s->limit = tx_queue_len(g->ifname);
+	__atomic_store_n(&s->lease_ns, now + LEASE_NS, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->mode,
+			 !on ? RTD_GATE_BPF_OPEN
+			 : g->cfg.mode == GATE_REACTIVE ? RTD_GATE_BPF_REACTIVE
+							: RTD_GATE_BPF_SCHEDULED,
+			 __ATOMIC_RELEASE);
+	/* Callers fold the closures counted so far first (sched_fold). */
+	if (on && g->cfg.mode == GATE_SCHEDULED && !g->sched_since)
+		g->sched_since = now;
+	__atomic_store_n(&g->loop->gate_hold_ns, g->cfg.hold_ns, __ATOMIC_RELAXED);
+	__atomic_store_n(&g->loop->gate_shm, on && g->cfg.mode == GATE_REACTIVE ? s : NULL,
+			 __ATOMIC_RELEASE);
+	if (!on || g->cfg.mode != GATE_REACTIVE)
+		__atomic_store_n(&s->closed_until_ns, 0, __ATOMIC_RELAXED);
 }
 
 /* ---- BQL ---- */
@@ -301,7 +412,7 @@ static void restore_leftovers(struct gate *g)
 				 v, g->ifname, q);
 	fclose(f);
 	if (!root_qdisc(g, kind, sizeof(kind), &handle, &backlog) && handle == GATE_HANDLE &&
-	    !tbf_del(g))
+	    !root_del(g))
 		log_info("gate", "removed the gate qdisc an earlier rtd left on %s", g->ifname);
 	unlink(g->state_path);
 }
@@ -403,19 +514,31 @@ static int install(struct gate *g)
 			g->ifname, kind);
 		return -EEXIST;
 	}
-	err = tbf_set(g, open_bps(g), true);
+	if (g->use_bpf)
+		bpf_publish(g); /* the qdisc reads its limit at creation */
+	err = g->use_bpf ? bpf_qdisc_set(g) : tbf_set(g, open_bps(g), true);
 	if (err) {
-		log_err("gate", "%s: cannot install the TBF gate: %s", g->ifname, strerror(-err));
+		log_err("gate", "%s: cannot install the %s gate: %s", g->ifname,
+			gate_qdisc_name(g), strerror(-err));
 		return err;
 	}
 	g->installed = true;
 	g->closed = false;
+	if (g->use_bpf)
+		bpf_publish(g);
 	bql_apply(g);
 	return 0;
 }
 
 static void uninstall(struct gate *g)
 {
+	bool was = g->installed;
+
+	g->installed = false;
+	if (g->use_bpf) {
+		sched_fold(g);
+		bpf_publish(g); /* the RT loop lets go; the qdisc opens */
+	}
 	if (g->closed)
 		set_closed(g, false);
 	for (unsigned q = 0; q < g->ntx; q++) {
@@ -423,13 +546,12 @@ static void uninstall(struct gate *g)
 			bql_write(g, q, g->bql_saved[q]);
 		g->bql_saved[q] = -1;
 	}
-	if (g->installed) {
-		int err = tbf_del(g);
+	if (was) {
+		int err = root_del(g);
 
 		if (err && err != -ENOENT && err != -EINVAL)
 			log_err("gate", "%s: cannot remove the gate qdisc: %s", g->ifname, strerror(-err));
 	}
-	g->installed = false;
 	unlink(g->state_path);
 }
 
@@ -476,10 +598,33 @@ static void wake(struct gate *g)
 	syscall(SYS_futex, &g->loop->tx_waiter, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
+/*
+ * The BPF gate needs no thread to open and close it, only one to renew the
+ * lease, so that a killed rtd's qdisc falls back to a plain FIFO.  It waits
+ * on the futex word the RT loop never wakes in this mode (it stays 0), so
+ * wake() still ends the wait at once.
+ */
+static void bpf_main(struct gate *g)
+{
+	struct timespec to = { .tv_sec = 0, .tv_nsec = LEASE_RENEW_NS };
+
+	while (!__atomic_load_n(&g->stop, __ATOMIC_RELAXED)) {
+		pthread_mutex_lock(&g->lock);
+		if (g->installed)
+			__atomic_store_n(&g->bpf.shm->lease_ns, mono_ns() + LEASE_NS, __ATOMIC_RELAXED);
+		pthread_mutex_unlock(&g->lock);
+		syscall(SYS_futex, &g->loop->tx_waiter, FUTEX_WAIT_PRIVATE, 0, &to, NULL, 0);
+	}
+}
+
 static void *gate_main(void *arg)
 {
 	struct gate *g = arg;
 
+	if (g->use_bpf) {
+		bpf_main(g);
+		return NULL;
+	}
 	while (!__atomic_load_n(&g->stop, __ATOMIC_RELAXED)) {
 		uint64_t now = mono_ns(), next;
 		bool wait_rt = false;
@@ -539,8 +684,48 @@ static void *gate_main(void *arg)
 	return NULL;
 }
 
+/* rtd's BPF qdisc where the kernel has BPF qdiscs and it loads, else TBF. */
+static int pick_qdisc(struct gate *g, enum gate_qdisc want)
+{
+	bool avail = want != GATE_QDISC_TBF && gate_bpf_available();
+	char why[160] = "this kernel has no BPF qdiscs (CONFIG_NET_SCH_BPF, Linux 6.16+)";
+	int err = -EOPNOTSUPP;
+
+	if (avail) {
+		/* A registration nobody's qdisc uses is a killed rtd's. */
+		bool evict = qdisc_walk(g, kind_match, GATE_BPF_KIND) == 0;
+
+		err = gate_bpf_open(&g->bpf, evict, why, sizeof(why));
+		g->use_bpf = !err;
+	}
+	if (g->use_bpf) {
+		log_info("gate", "%s: the gate is rtd's BPF qdisc, closed per RT frame", g->ifname);
+		return 0;
+	}
+	if (want == GATE_QDISC_BPF) {
+		log_err("gate", "--gate-qdisc bpf: %s", why);
+		return err;
+	}
+	if (avail)
+		log_info("gate", "%s: %s; the gate is a TBF", g->ifname, why);
+	return 0;
+}
+
+/* The RT loop may still hold the map it read before the gate let go:
+ * wait for it to go round twice before the map goes. */
+static void loop_quiesce(const struct loop *l)
+{
+	uint64_t it = __atomic_load_n(&l->iterations, __ATOMIC_RELAXED);
+
+	for (int i = 0; i < 100 && l->running; i++) {
+		if (__atomic_load_n(&l->iterations, __ATOMIC_RELAXED) - it >= 2)
+			return;
+		usleep(1000);
+	}
+}
+
 int gate_open(struct gate *g, const char *ifname, int ifindex, struct loop *loop,
-	      const struct gate_cfg *cfg, const char *state_path)
+	      const struct gate_cfg *cfg, enum gate_qdisc qdisc, const char *state_path)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	int err;
@@ -569,8 +754,9 @@ int gate_open(struct gate *g, const char *ifname, int ifindex, struct loop *loop
 		goto err_kick;
 	}
 	restore_leftovers(g);
-	if (gate_bpf_qdisc_available())
-		log_info("gate", "this kernel offers BPF qdiscs; rtd's gate uses TBF all the same");
+	err = pick_qdisc(g, qdisc);
+	if (err)
+		goto err_nl;
 	if (cfg->mode != GATE_OFF) {
 		err = install(g);
 		if (err)
@@ -587,6 +773,9 @@ int gate_open(struct gate *g, const char *ifname, int ifindex, struct loop *loop
 	return 0;
 
 err_nl:
+	if (g->use_bpf)
+		gate_bpf_close(&g->bpf);
+	g->use_bpf = false;
 	close(g->nl);
 err_kick:
 	close(g->kick_fd);
@@ -605,6 +794,8 @@ int gate_set(struct gate *g, const struct gate_cfg *cfg, char *err, size_t errle
 		return -EINVAL;
 	}
 	pthread_mutex_lock(&g->lock);
+	if (g->use_bpf)
+		sched_fold(g);
 	if (cfg->mode == GATE_OFF) {
 		uninstall(g);
 		g->cfg = *cfg;
@@ -615,7 +806,9 @@ int gate_set(struct gate *g, const struct gate_cfg *cfg, char *err, size_t errle
 
 		g->cfg = *cfg;
 		ret = install(g);
-		if (!ret && relimit && !g->closed)
+		if (!ret && g->use_bpf)
+			bpf_publish(g);
+		else if (!ret && relimit && !g->closed)
 			ret = tbf_set(g, open_bps(g), false);
 		if (!ret && rebql)
 			bql_apply(g);
@@ -635,7 +828,30 @@ void gate_get(struct gate *g, struct gate_cfg *cfg, struct gate_stats *st)
 	*st = g->st;
 	if (g->closed)
 		st->closed_ns += mono_ns() - g->closed_since;
+	if (g->use_bpf) {
+		const struct rtd_gate_shm *s = g->bpf.shm;
+		uint64_t now = mono_ns(), until = s->closed_until_ns, n, ns;
+
+		sched_bands(g, now, &n, &ns);
+		st->closes += s->rt_closes + n;
+		st->closed_ns += s->rt_closed_ns - (until > now ? until - now : 0) + ns;
+		st->toggles = st->closes; /* each one store: nothing to time */
+		st->held_pkts = s->held_pkts;
+		st->held_bytes = s->held_bytes;
+		st->drops = s->drops;
+	}
 	pthread_mutex_unlock(&g->lock);
+}
+
+bool gate_is_closed(struct gate *g)
+{
+	bool closed;
+
+	pthread_mutex_lock(&g->lock);
+	closed = g->use_bpf ? g->installed && rtd_gate_closed_until(g->bpf.shm, mono_ns())
+			    : g->closed;
+	pthread_mutex_unlock(&g->lock);
+	return closed;
 }
 
 void gate_close(struct gate *g)
@@ -647,6 +863,11 @@ void gate_close(struct gate *g)
 		g->running = false;
 	}
 	uninstall(g);
+	if (g->use_bpf) {
+		loop_quiesce(g->loop);
+		gate_bpf_close(&g->bpf);
+		g->use_bpf = false;
+	}
 	close(g->nl);
 	close(g->kick_fd);
 	free(g->bql_saved);

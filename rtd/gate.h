@@ -4,13 +4,18 @@
  * queue, never a drop) while RT frames are pending, so RT frames never wait
  * behind bulk kernel traffic in the driver's TX ring.
  *
- * Mechanism, measured on kernels without plug, prio, taprio or a BPF qdisc:
- * a TBF root qdisc that rtd switches between the kernel's rate and a closed
- * rate over rtnetlink.  TBF refills its tokens on every change, so opening
- * lets the backlog go at once; HTB keeps the debt a packet ran up while
- * closed and stalls for up to a second after reopening.  BQL caps the
- * kernel's bytes in the driver's TX ring.  Everything is restored on exit,
- * and from a state file by the next start after a crash.
+ * Where the kernel has BPF qdiscs (6.16+), the root qdisc is rtd's own
+ * (gate_bpf.h): the RT loop closes it per transmit burst with a store into
+ * a shared map, and the qdisc reopens by itself when the hold time is over.
+ *
+ * Elsewhere (no plug, prio, taprio or BPF qdisc): a TBF root qdisc that rtd
+ * switches between the kernel's rate and a closed rate over rtnetlink.  TBF
+ * refills its tokens on every change, so opening lets the backlog go at
+ * once; HTB keeps the debt a packet ran up while closed and stalls for up
+ * to a second after reopening.
+ *
+ * BQL caps the kernel's bytes in the driver's TX ring.  Everything is
+ * restored on exit, and from a state file by the next start after a crash.
  */
 #ifndef RTD_GATE_H
 #define RTD_GATE_H
@@ -20,6 +25,7 @@
 #include <stdint.h>
 
 #include "rtd/ctl.h"
+#include "rtd/gate_bpf.h"
 
 struct loop;
 
@@ -27,6 +33,12 @@ enum gate_mode {
 	GATE_OFF = 0,
 	GATE_REACTIVE,  /* closed while RT TX work is pending, plus hold time */
 	GATE_SCHEDULED, /* closed a guard band before each planned RT departure */
+};
+
+enum gate_qdisc {
+	GATE_QDISC_AUTO = 0, /* bpf where the kernel has it, else tbf */
+	GATE_QDISC_TBF,
+	GATE_QDISC_BPF,
 };
 
 struct gate_cfg {
@@ -44,7 +56,10 @@ struct gate_cfg {
 struct gate_stats {
 	uint64_t closes;
 	uint64_t closed_ns;
-	uint64_t held_bytes; /* kernel backlog found queued at each reopening */
+	uint64_t held_bytes; /* tbf: backlog found at each reopening; bpf: bytes
+			      * of the packets that found the gate closed */
+	uint64_t held_pkts;  /* bpf: packets that found the gate closed */
+	uint64_t drops;      /* bpf: over the queue limit */
 	uint64_t toggles;
 	uint64_t toggle_ns_sum; /* netlink round trip of one change */
 	uint64_t toggle_ns_max;
@@ -59,6 +74,9 @@ struct gate {
 	int ifindex;
 	int nl;
 	int kick_fd; /* AF_PACKET: one frame restarts a TBF that reopened */
+	struct gate_bpf bpf;
+	bool use_bpf; /* the root qdisc is rtd's BPF qdisc, not a TBF */
+	uint64_t sched_since; /* bpf, scheduled: counting closures from here */
 	unsigned seq;
 	unsigned ntx;
 	long *bql_saved; /* limit_max per TX queue, -1: not changed */
@@ -79,14 +97,16 @@ void gate_defaults(struct gate_cfg *cfg);
  * Refuses to replace a root qdisc that someone configured.
  */
 int gate_open(struct gate *g, const char *ifname, int ifindex, struct loop *loop,
-	      const struct gate_cfg *cfg, const char *state_path);
+	      const struct gate_cfg *cfg, enum gate_qdisc qdisc, const char *state_path);
 /* Change mode and parameters live; installs or removes the qdisc as needed. */
 int gate_set(struct gate *g, const struct gate_cfg *cfg, char *err, size_t errlen);
 void gate_get(struct gate *g, struct gate_cfg *cfg, struct gate_stats *st);
+/* Whether the kernel's egress is held back at this moment. */
+bool gate_is_closed(struct gate *g);
 void gate_close(struct gate *g);
 const char *gate_mode_name(enum gate_mode m);
 int gate_mode_parse(const char *s, enum gate_mode *m);
-/* Whether this kernel offers BPF qdiscs (struct_ops Qdisc_ops). */
-bool gate_bpf_qdisc_available(void);
+/* "bpf" or "tbf": the qdisc the gate uses. */
+const char *gate_qdisc_name(const struct gate *g);
 
 #endif

@@ -310,7 +310,13 @@ static void gate_wake(struct loop *l)
 static void kick(struct rtd_io *io)
 {
 	struct xskq *q = io->q;
+	struct rtd_gate_shm *gs = __atomic_load_n(&io->loop->gate_shm, __ATOMIC_ACQUIRE);
+	uint64_t hold = __atomic_load_n(&io->loop->gate_hold_ns, __ATOMIC_RELAXED);
 	uint64_t t0 = now_ns(), t1;
+
+	/* BPF gate: closed before the burst enters the driver, a store. */
+	if (gs)
+		rtd_gate_hold(gs, t0, hold);
 
 	/*
 	 * Copy mode transmits only from sendto(), non-blocking, and at most a
@@ -326,6 +332,8 @@ static void kick(struct rtd_io *io)
 	}
 	io->kick = false;
 	t1 = now_ns();
+	if (gs)
+		rtd_gate_hold(gs, t1, hold);
 	__atomic_store_n(&io->loop->last_tx_ns, t1, __ATOMIC_RELAXED);
 	__atomic_store_n(&io->loop->kick_ns, io->loop->kick_ns + (t1 - t0), __ATOMIC_RELAXED);
 	gate_wake(io->loop);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "rtd/app.h"
+#include "rtd/gate_shm.h"
 #include "rtd/neigh_table.h"
 #include "rtd/ring.h"
 #include "rtd/xsk.h"
@@ -107,6 +108,13 @@ struct loop {
 	 * an idle gate costs the kernel's cores nothing.
 	 */
 	uint32_t tx_waiter;
+	/*
+	 * BPF gate, reactive: the qdisc's shared state (NULL otherwise), which
+	 * the loop closes before each transmit burst, and for how long.  Set
+	 * by the gate's threads.
+	 */
+	struct rtd_gate_shm *gate_shm;
+	uint64_t gate_hold_ns;
 	uint32_t lat_epoch; /* bumped by the control thread to reset histograms */
 	bool stop;
 	bool running;

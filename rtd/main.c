@@ -322,7 +322,8 @@ static int start(struct rtd *r)
 		gc.link_bps = r->cfg.link_mbit * 1000000ull;
 		gc.reserve_bps = r->cfg.reserve_mbit * 1000000ull;
 		gc.bql_bytes = r->cfg.bql_bytes;
-		ret = gate_open(&r->gate, r->cfg.iface, r->ifindex, &r->loop, &gc, state);
+		ret = gate_open(&r->gate, r->cfg.iface, r->ifindex, &r->loop, &gc,
+				r->cfg.gate_qdisc, state);
 		if (ret)
 			goto err_started;
 	}

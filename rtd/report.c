@@ -233,11 +233,14 @@ static int op_sched_get(void *ctx, struct rtd_ctl_sched *out)
 	out->hold_ns = cfg.hold_ns;
 	out->link_bps = cfg.link_bps;
 	out->reserve_bps = cfg.reserve_bps;
+	snprintf(out->qdisc, sizeof(out->qdisc), "%s", gate_qdisc_name(&r->gate));
 	out->installed = r->gate.installed;
-	out->closed = r->gate.closed;
+	out->closed = gate_is_closed(&r->gate);
 	out->closes = st.closes;
 	out->closed_ns = st.closed_ns;
 	out->held_bytes = st.held_bytes;
+	out->held_pkts = st.held_pkts;
+	out->drops = st.drops;
 	out->toggles = st.toggles;
 	out->toggle_ns_avg = st.toggles ? st.toggle_ns_sum / st.toggles : 0;
 	out->toggle_ns_max = st.toggle_ns_max;

@@ -61,11 +61,14 @@ struct rtd_ctl_sched {
 	__u64 link_bps;
 	__u64 reserve_bps;
 	/* Read-only state and counters. */
+	char qdisc[8]; /* "tbf", or "bpf": rtd's BPF qdisc, closed per frame */
 	__u32 installed;
 	__u32 closed;
 	__u64 closes;
 	__u64 closed_ns;
 	__u64 held_bytes;
+	__u64 held_pkts; /* bpf only */
+	__u64 drops;     /* bpf only: over the queue limit */
 	__u64 toggles;
 	__u64 toggle_ns_avg;
 	__u64 toggle_ns_max;

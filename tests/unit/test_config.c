@@ -48,6 +48,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.xdp_mode, RTD_XDP_AUTO);
 	assert_string_equal(c.state_dir, "/run/rtd");
 	assert_int_equal(c.frames, 4096);
+	assert_int_equal(c.gate_qdisc, 0); /* auto */
 	assert_string_equal(c.ctl_socket, "");
 	assert_false(c.help);
 	assert_false(c.version);
@@ -92,7 +93,8 @@ static void test_every_option_is_applied(void **state)
 
 static void test_short_options_and_equals_forms_work(void **state)
 {
-	char *argv[] = { "rtd", "-i", "eth0", "-p5004", "--xdp-mode=skb", "-c", "1", NULL };
+	char *argv[] = { "rtd", "-i", "eth0", "-p5004", "--xdp-mode=skb", "-c", "1",
+			 "--gate-qdisc=bpf", NULL };
 
 	(void)state;
 	assert_int_equal(parse(ARGC(argv), argv), 0);
@@ -100,6 +102,7 @@ static void test_short_options_and_equals_forms_work(void **state)
 	assert_true(portset_has(&c.ports, 5004));
 	assert_int_equal(c.xdp_mode, RTD_XDP_SKB);
 	assert_int_equal(c.cpu, 1);
+	assert_int_equal(c.gate_qdisc, 2);
 }
 
 static void expect_arg_error(const char *opt, const char *val, const char *msg)
@@ -116,6 +119,7 @@ static void test_bad_option_values_name_option_and_value(void **state)
 	(void)state;
 	expect_arg_error("--rt-ports", "70000", "--rt-ports: '70000' is not a port (1-65535)");
 	expect_arg_error("--xdp-mode", "fast", "--xdp-mode: 'fast' is not one of auto, native, skb");
+	expect_arg_error("--gate-qdisc", "htb", "--gate-qdisc: 'htb' is not one of auto, tbf, bpf");
 	expect_arg_error("--frames", "1000", "--frames: '1000' is not a power of two in 512-65536");
 	expect_arg_error("--frames", "256", "--frames: '256' is not a power of two in 512-65536");
 	expect_arg_error("--frames", "131072",
