@@ -1,7 +1,9 @@
 #!/bin/sh
 # The egress gate: a TBF root that holds the kernel's traffic back (queued,
 # never dropped) while RT frames are pending, changed live with rtctl, and
-# gone without a trace when rtd stops or after a crash.
+# gone without a trace when rtd stops or after a crash.  The TBF is asked
+# for by name: where the kernel has BPF qdiscs rtd would pick its own
+# (test_gate_bpf.sh).
 set -u
 . "$(dirname "$0")/../lib.sh"
 
@@ -9,7 +11,7 @@ qdisc() { in_host tc qdisc show dev rtd0 | head -n 1; }
 sched() { rtctl -j sched | python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 
 topo_up
-if ! rtd_start --iface rtd0 --rt-ports 7000 --cpu 1 --gate reactive; then
+if ! rtd_start --iface rtd0 --rt-ports 7000 --cpu 1 --gate-qdisc tbf --gate reactive; then
 	fail "rtd starts with the gate" "$(cat "$RTD_LOG")"
 	summary
 	exit
@@ -70,7 +72,7 @@ rtd_stop
 qdisc | grep -q noqueue && pass "SIGTERM restores the NIC's qdisc" || fail "restore on stop" "$(qdisc)"
 
 # Killed while closed (closed 99% of each second): the kernel keeps a trickle.
-rtd_start --iface rtd0 --rt-ports 7000 --cpu 1 --gate scheduled --gate-period-us 1000000 \
+rtd_start --iface rtd0 --rt-ports 7000 --cpu 1 --gate-qdisc tbf --gate scheduled --gate-period-us 1000000 \
 	--gate-guard-us 900000 --gate-window-us 90000 >/dev/null
 sleep 0.3
 kill -9 "$RTD_PID"
@@ -84,6 +86,15 @@ rtd_start --iface rtd0 --rt-ports 7000 --cpu 1 &&
 	pass "the next start removes the gate a crashed rtd left" || fail "crash leftovers" "$(cat "$RTD_LOG"; qdisc)"
 rtd_stop
 
+# Asked for the BPF qdisc on a kernel without BPF qdiscs: no start, and why.
+if ! grep -qE ' (bpf_qdisc_init_prologue|bpf_qdisc_ops)$' /proc/kallsyms; then
+	rtd_start --iface rtd0 --rt-ports 7000 --cpu 1 --gate reactive --gate-qdisc bpf 2>/dev/null
+	[ -z "$RTD_PID" ] && grep -q "gate-qdisc bpf: this kernel has no BPF qdiscs" "$RTD_LOG" &&
+		qdisc | grep -q noqueue &&
+		pass "--gate-qdisc bpf on a kernel without BPF qdiscs refuses to start, saying why" ||
+		fail "bpf qdisc required" "$(cat "$RTD_LOG"; qdisc)"
+fi
+
 # BQL: veth has none, so the cap is checked on an ifb device, which has BQL's
 # limits (two TX queues): applied to each queue, changed live, given back on
 # exit and, after a crash, at the next start.
@@ -92,7 +103,7 @@ bql() { in_host cat /sys/class/net/rtdb0/queues/tx-0/byte_queue_limits/limit_max
 ip -n "$HOST" link add rtdb0 numtxqueues 2 numrxqueues 1 type ifb &&
 	ip -n "$HOST" addr add 198.18.9.1/24 dev rtdb0 && ip -n "$HOST" link set rtdb0 up
 orig=$(bql)
-if rtd_start --iface rtdb0 --rt-ports 7000 --cpu 1 --gate reactive --bql-bytes 3000; then
+if rtd_start --iface rtdb0 --rt-ports 7000 --cpu 1 --gate-qdisc tbf --gate reactive --bql-bytes 3000; then
 	[ "$(bql)" = "3000 3000 " ] && pass "BQL caps every TX queue while gated" ||
 		fail "BQL cap" "$(bql) (was $orig)"
 	rtctl sched set bql 6000 >/dev/null && a=$(bql) && rtctl sched set bql 0 >/dev/null && b=$(bql)
@@ -105,7 +116,7 @@ if rtd_start --iface rtdb0 --rt-ports 7000 --cpu 1 --gate reactive --bql-bytes 3
 else
 	fail "rtd on an ifb device" "$(cat "$RTD_LOG")"
 fi
-rtd_start --iface rtdb0 --rt-ports 7000 --cpu 1 --gate reactive --bql-bytes 3000 >/dev/null
+rtd_start --iface rtdb0 --rt-ports 7000 --cpu 1 --gate-qdisc tbf --gate reactive --bql-bytes 3000 >/dev/null
 kill -9 "$RTD_PID"
 wait "$RTD_PID" 2>/dev/null
 RTD_PID=
