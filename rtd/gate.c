@@ -773,8 +773,10 @@ int gate_open(struct gate *g, const char *ifname, int ifindex, struct loop *loop
 	return 0;
 
 err_nl:
-	if (g->use_bpf)
+	if (g->use_bpf) {
+		loop_quiesce(g->loop);
 		gate_bpf_close(&g->bpf);
+	}
 	g->use_bpf = false;
 	close(g->nl);
 err_kick:

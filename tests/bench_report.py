@@ -49,8 +49,12 @@ if stalls:
           % (stalls["p99_us"], stalls["max_us"], stalls["lost_pct"]))
 sched = load("sched", "json")
 if sched:
-    print("gate: %d closes, %d us closed, avg toggle %.1f us (max %.1f us)" % (
-        sched["closes"], sched["closed_us"], sched["toggle_avg_ns"] / 1000, sched["toggle_max_ns"] / 1000))
+    if sched.get("qdisc") == "bpf":
+        toggle = "toggles are stores by the RT loop"
+    else:
+        toggle = "avg toggle %.1f us (max %.1f us)" % (sched["toggle_avg_ns"] / 1000, sched["toggle_max_ns"] / 1000)
+    print("gate (%s): %d closes, %d us closed, %s" % (
+        sched.get("qdisc", "tbf"), sched["closes"], sched["closed_us"], toggle))
 
 
 def p999(p, l, kind):

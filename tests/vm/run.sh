@@ -131,8 +131,8 @@ timeout "${RTD_VM_TIMEOUT:-600}" qemu-system-x86_64 $accel -smp 2 -m 2048 \
 	-nographic -no-reboot -nodefaults -serial stdio -kernel "$kdir/vmlinuz" \
 	-initrd "$VM/initrd.gz" -append "console=ttyS0 quiet panic=-1 rdinit=/init" </dev/null |
 	tr -d '\r' | tee "$log" |
-	sed -e 's/\x1b\[[0-9;?]*[a-zA-Z]//g' -e 's/\x1bc//g' |
-	grep -Ev '^(rtd-vm: exit|SeaBIOS |Booting from ROM|\[ *[0-9.]*\] reboot: |$)'
+	sed -u -e 's/\x1b\[[0-9;?]*[a-zA-Z]//g' -e 's/\x1bc//g' |
+	grep --line-buffered -Ev '^(rtd-vm: exit|SeaBIOS |Booting from ROM|\[ *[0-9.]*\] reboot: |$)'
 rc=$(sed -n 's/^rtd-vm: exit \([0-9]*\)$/\1/p' "$log" | tail -n 1)
 [ -n "$rc" ] || die "the VM ended before the test did (see $log)"
 exit "$rc"
