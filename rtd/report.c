@@ -162,6 +162,8 @@ static int op_stats(void *ctx, struct rtd_ctl_stat *out, unsigned max)
 		n = put(out, n, max, "gate", "", -1, "closes", gs.closes);
 		n = put(out, n, max, "gate", "", -1, "closed_us", gs.closed_ns / 1000);
 		n = put(out, n, max, "gate", "", -1, "held_bytes", gs.held_bytes);
+		n = put(out, n, max, "gate", "", -1, "held_packets", gs.held_pkts);
+		n = put(out, n, max, "gate", "", -1, "drops", gs.drops);
 		n = put(out, n, max, "gate", "", -1, "toggle_avg_ns",
 			gs.toggles ? gs.toggle_ns_sum / gs.toggles : 0);
 		n = put(out, n, max, "gate", "", -1, "toggle_max_ns", gs.toggle_ns_max);

@@ -95,7 +95,9 @@ qdisc | grep -q noqueue && pass "mode off gives the NIC its own qdisc back" || f
 rtctl sched set mode reactive hold 400000 >/dev/null
 qdisc | grep -q "rtd_gate 7274" && pass "the BPF gate can be put back live" || fail "gate back" "$(qdisc)"
 rtctl sched | grep -q "bpf root qdisc, closed per frame" && [ "$(sched errors)" = 0 ] &&
-	pass "rtctl sched shows the BPF gate and its counters" || fail "sched show" "$(rtctl sched)"
+	rtctl stats | grep -Eq "^gate: closes [1-9][0-9]* .* held_packets [1-9][0-9]* drops 0 " &&
+	pass "rtctl sched and stats show the BPF gate and its counters" ||
+	fail "sched show" "$(rtctl sched; rtctl stats | grep gate)"
 
 rtd_stop
 qdisc | grep -q noqueue && pass "SIGTERM restores the NIC's qdisc" || fail "restore on stop" "$(qdisc)"
