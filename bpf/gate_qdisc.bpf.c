@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The per-frame egress gate, for kernels with BPF qdiscs (CONFIG_NET_SCH_BPF,
  * Linux 6.16+): a FIFO root qdisc whose dequeue asks a shared map whether the
@@ -274,4 +274,4 @@ struct Qdisc_ops rtd_gate = {
 	.id = "rtd_gate",
 };
 
-char LICENSE[] SEC("license") = "GPL";
+char LICENSE[] SEC("license") = "Dual BSD/GPL"; /* GPL-compatible: the qdisc kfuncs are GPL-only */
