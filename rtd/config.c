@@ -105,6 +105,20 @@ static int set_str(char *dst, size_t size, const char *val, const char *what, ch
 	return 0;
 }
 
+/* val's index in names[n], or -EINVAL with an error listing the names. */
+static int set_choice(const char *val, const char *const *names, int n, char *err, size_t errlen)
+{
+	size_t off;
+
+	for (int i = 0; i < n; i++)
+		if (!strcmp(val, names[i]))
+			return i;
+	off = snprintf(err, errlen, "'%s' is not one of ", val);
+	for (int i = 0; i < n && off < errlen; i++)
+		off += snprintf(err + off, errlen - off, "%s%s", i ? ", " : "", names[i]);
+	return -EINVAL;
+}
+
 /* As config_set, but an unknown key is -ENOENT: the file names no key then. */
 static int set_key(struct rtd_config *c, const char *key, const char *val, char *err,
 		   size_t errlen)
@@ -138,16 +152,12 @@ static int set_key(struct rtd_config *c, const char *key, const char *val, char 
 	if (!strcmp(key, "app"))
 		return set_str(c->app, sizeof(c->app), val, "application name", err, errlen);
 	if (!strcmp(key, "xdp-mode")) {
-		if (!strcmp(val, "auto"))
-			c->xdp_mode = RTD_XDP_AUTO;
-		else if (!strcmp(val, "native"))
-			c->xdp_mode = RTD_XDP_NATIVE;
-		else if (!strcmp(val, "skb"))
-			c->xdp_mode = RTD_XDP_SKB;
-		else {
-			snprintf(err, errlen, "'%s' is not one of auto, native, skb", val);
-			return -EINVAL;
-		}
+		static const char *const modes[] = { "auto", "native", "skb" }; /* rtd_xdp_mode */
+		int i = set_choice(val, modes, 3, err, errlen);
+
+		if (i < 0)
+			return i;
+		c->xdp_mode = i;
 		return 0;
 	}
 	if (!strcmp(key, "ctl-socket"))
@@ -176,28 +186,22 @@ static int set_key(struct rtd_config *c, const char *key, const char *val, char 
 		return 0;
 	}
 	if (!strcmp(key, "gate-qdisc")) {
-		static const char *const kinds[] = { "auto", "tbf", "bpf" };
+		static const char *const kinds[] = { "auto", "tbf", "bpf" }; /* gate_qdisc */
+		int i = set_choice(val, kinds, 3, err, errlen);
 
-		for (int i = 0; i < 3; i++) {
-			if (!strcmp(val, kinds[i])) {
-				c->gate_qdisc = i;
-				return 0;
-			}
-		}
-		snprintf(err, errlen, "'%s' is not one of auto, tbf, bpf", val);
-		return -EINVAL;
+		if (i < 0)
+			return i;
+		c->gate_qdisc = i;
+		return 0;
 	}
 	if (!strcmp(key, "gate")) {
-		static const char *const modes[] = { "off", "reactive", "scheduled" };
+		static const char *const modes[] = { "off", "reactive", "scheduled" }; /* gate_mode */
+		int i = set_choice(val, modes, 3, err, errlen);
 
-		for (int i = 0; i < 3; i++) {
-			if (!strcmp(val, modes[i])) {
-				c->gate_mode = i;
-				return 0;
-			}
-		}
-		snprintf(err, errlen, "'%s' is not one of off, reactive, scheduled", val);
-		return -EINVAL;
+		if (i < 0)
+			return i;
+		c->gate_mode = i;
+		return 0;
 	}
 	for (size_t i = 0; i < sizeof(uint_keys) / sizeof(uint_keys[0]); i++) {
 		if (strcmp(key, uint_keys[i].key))

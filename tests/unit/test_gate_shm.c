@@ -27,6 +27,15 @@ static int setup(void **state)
 	return 0;
 }
 
+static void schedule(__u64 period, __u64 phase, __u64 guard, __u64 window)
+{
+	s.mode = RTD_GATE_BPF_SCHEDULED;
+	s.period_ns = period;
+	s.phase_ns = phase;
+	s.guard_ns = guard;
+	s.window_ns = window;
+}
+
 static void test_open_by_default(void **state)
 {
 	(void)state;
@@ -74,11 +83,8 @@ static void test_a_shorter_hold_never_reopens_early(void **state)
 static void test_schedule_closes_guard_before_to_window_after(void **state)
 {
 	(void)state;
-	s.mode = RTD_GATE_BPF_SCHEDULED;
-	s.period_ns = 20 * MS;
-	s.phase_ns = T0 + 5 * MS; /* departures at T0 + 5, 25, 45 ms ... */
-	s.guard_ns = 2 * MS;
-	s.window_ns = 1 * MS;
+	/* departures at T0 + 5, 25, 45 ms ... */
+	schedule(20 * MS, T0 + 5 * MS, 2 * MS, 1 * MS);
 	assert_int_equal(rtd_gate_closed_until(&s, T0 + 2 * MS), 0);
 	assert_int_equal(rtd_gate_closed_until(&s, T0 + 3 * MS - 1), 0);
 	assert_int_equal(rtd_gate_closed_until(&s, T0 + 3 * MS), T0 + 6 * MS);
@@ -92,11 +98,7 @@ static void test_schedule_closes_guard_before_to_window_after(void **state)
 static void test_schedule_before_its_phase_is_open_until_the_first_guard(void **state)
 {
 	(void)state;
-	s.mode = RTD_GATE_BPF_SCHEDULED;
-	s.period_ns = 20 * MS;
-	s.phase_ns = T0 + 500 * MS;
-	s.guard_ns = 2 * MS;
-	s.window_ns = 1 * MS;
+	schedule(20 * MS, T0 + 500 * MS, 2 * MS, 1 * MS);
 	assert_int_equal(rtd_gate_closed_until(&s, T0), 0);
 	assert_int_equal(rtd_gate_closed_until(&s, T0 + 498 * MS), T0 + 501 * MS);
 }
@@ -104,11 +106,7 @@ static void test_schedule_before_its_phase_is_open_until_the_first_guard(void **
 static void test_schedule_and_reactive_hold_together(void **state)
 {
 	(void)state;
-	s.mode = RTD_GATE_BPF_SCHEDULED;
-	s.period_ns = 20 * MS;
-	s.phase_ns = T0;
-	s.guard_ns = 2 * MS;
-	s.window_ns = 1 * MS;
+	schedule(20 * MS, T0, 2 * MS, 1 * MS);
 	s.closed_until_ns = T0 + 10 * MS;
 	assert_int_equal(rtd_gate_closed_until(&s, T0 + 5 * MS), T0 + 10 * MS);
 	assert_int_equal(rtd_gate_closed_until(&s, T0 + 10 * MS), 0);
@@ -117,11 +115,7 @@ static void test_schedule_and_reactive_hold_together(void **state)
 static void test_an_expired_lease_leaves_a_plain_fifo(void **state)
 {
 	(void)state;
-	s.mode = RTD_GATE_BPF_SCHEDULED;
-	s.period_ns = 1000 * MS;
-	s.phase_ns = T0;
-	s.guard_ns = 900 * MS;
-	s.window_ns = 50 * MS;
+	schedule(1000 * MS, T0, 900 * MS, 50 * MS);
 	assert_int_not_equal(rtd_gate_closed_until(&s, T0 + 999 * MS), 0);
 	/* rtd died: nobody renews the lease (T0 + 1000 ms). */
 	assert_int_equal(rtd_gate_closed_until(&s, T0 + 1999 * MS), 0);
@@ -131,8 +125,7 @@ static void test_an_expired_lease_leaves_a_plain_fifo(void **state)
 static void test_a_zero_period_never_closes(void **state)
 {
 	(void)state;
-	s.mode = RTD_GATE_BPF_SCHEDULED;
-	s.guard_ns = 2 * MS;
+	schedule(0, 0, 2 * MS, 0);
 	assert_int_equal(rtd_gate_closed_until(&s, T0), 0);
 }
 
