@@ -311,7 +311,7 @@ static void kick(struct rtd_io *io)
 {
 	struct xskq *q = io->q;
 	struct rtd_gate_shm *gs = __atomic_load_n(&io->loop->gate_shm, __ATOMIC_ACQUIRE);
-	uint64_t hold = __atomic_load_n(&io->loop->gate_hold_ns, __ATOMIC_RELAXED);
+	uint64_t hold = gs ? __atomic_load_n(&io->loop->gate_hold_ns, __ATOMIC_RELAXED) : 0;
 	uint64_t t0 = now_ns(), t1;
 
 	/* BPF gate: closed before the burst enters the driver, a store. */
