@@ -52,12 +52,17 @@ in_host ping -c 5 -i 0.05 -W 2 198.18.0.2 >"$TMP/idle"
 	pass "without RT traffic the gate is open ($(rtt_max "$TMP/idle") ms at most)" ||
 	fail "idle gate" "$(cat "$TMP/idle"; rtctl sched)"
 
-# One RT round trip: its echo closes the gate for the 400 ms hold; a kernel
-# ping sent just after waits for the qdisc to reopen by itself.
+# One RT round trip amid kernel pings: its echo closes the gate for the
+# 400 ms hold, and the pings sent meanwhile wait for the qdisc to reopen by
+# itself.  The pings run before and after, as starting a process under
+# emulation can take as long as the hold.
 c0=$(sched closes)
-in_peer "$TOOLS/udpping" -d 198.18.0.1 -p 7000 -n 1 -T 1000 >/dev/null &&
-	in_host ping -c 1 -W 3 198.18.0.2 >"$TMP/one"
-[ "$(received "$TMP/one")" = 1 ] && [ "$(rtt_max "$TMP/one")" -ge 150 ] &&
+in_host ping -c 40 -i 0.05 -W 3 198.18.0.2 >"$TMP/one" &
+ping_pid=$!
+sleep 0.5
+in_peer "$TOOLS/udpping" -d 198.18.0.1 -p 7000 -n 1 -T 1000 >/dev/null
+wait "$ping_pid"
+[ "$(received "$TMP/one")" = 40 ] && [ "$(rtt_max "$TMP/one")" -ge 150 ] &&
 	[ "$(rtt_max "$TMP/one")" -lt 1000 ] && [ "$(sched closes)" -eq $((c0 + 1)) ] &&
 	pass "one RT frame closes the gate; the kernel's ping waits $(rtt_max "$TMP/one") ms, then goes" ||
 	fail "one frame closes" "$(cat "$TMP/one"; rtctl sched)"
