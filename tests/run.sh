@@ -23,8 +23,12 @@ tally() {
 	elif [ "$f" != 0 ]; then
 		{
 			echo "$1:"
-			sed -n '/^FAIL\|^\[  FAILED  \]\|^\[  ERROR   \]/,/^ok\|^\[       OK \]/p' "$out" |
-				grep -v '^ok\|^\[       OK \]' | head -n 20
+			# a namespace check's FAIL line and its indented detail;
+			# cmocka's error, line and failed-test lines
+			awk '/^FAIL / { d = 1; print; next }
+				/^ / { if (d) print; next }
+				{ d = 0 }
+				/^\[  (ERROR   |FAILED  )\]|^\[   LINE   \]/' "$out" | head -n 20
 		} >>"$bad"
 	fi
 }
