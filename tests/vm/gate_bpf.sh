@@ -22,7 +22,7 @@ rtt_min() { sed -n 's|.*= \([0-9]*\)[0-9.]*/[0-9.]*/.*|\1|p' "$1"; }
 send() {
 	head -c "$1" /dev/urandom >"$TMP/blob"
 	rm -f "$TMP/got"
-	in_peer sh -c 'sleep 30 | nc -l -p 9000 > "$1"' sh "$TMP/got" &
+	in_peer sh -c 'sleep 30 | nc -l -p 9000 > "$1"' sh "$TMP/got" 2>/dev/null &
 	wait_for in_peer sh -c 'netstat -ltn | grep -q :9000'
 	in_host sh -c 'nc 198.18.0.2 9000 < "$1"' sh "$TMP/blob"
 	wait_for -t 20 cmp -s "$TMP/blob" "$TMP/got"
