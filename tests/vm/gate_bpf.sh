@@ -46,8 +46,10 @@ qdisc | grep -q "rtd_gate 7274: root" && [ "$(sched qdisc)" = bpf ] &&
 	pass "the gate is rtd's BPF qdisc at the NIC's root" ||
 	fail "BPF gate installed" "$(qdisc; rtctl sched; cat "$RTD_LOG")"
 
+# Under emulation an open path's ping takes up to tens of ms; a closed gate
+# holds it for the 400 ms hold or longer.
 in_host ping -c 5 -i 0.05 -W 2 198.18.0.2 >"$TMP/idle"
-[ "$(received "$TMP/idle")" = 5 ] && [ "$(rtt_max "$TMP/idle")" -lt 100 ] &&
+[ "$(received "$TMP/idle")" = 5 ] && [ "$(rtt_max "$TMP/idle")" -lt 200 ] &&
 	[ "$(sched closed)" = 0 ] &&
 	pass "without RT traffic the gate is open ($(rtt_max "$TMP/idle") ms at most)" ||
 	fail "idle gate" "$(cat "$TMP/idle"; rtctl sched)"
@@ -125,7 +127,7 @@ wait "$RTD_PID" 2>/dev/null
 RTD_PID=
 sleep 1.2
 in_host ping -c 10 -i 0.1 -W 2 198.18.0.2 >"$TMP/dead"
-qdisc | grep -q rtd_gate && [ "$(received "$TMP/dead")" = 10 ] && [ "$(rtt_max "$TMP/dead")" -lt 100 ] &&
+qdisc | grep -q rtd_gate && [ "$(received "$TMP/dead")" = 10 ] && [ "$(rtt_max "$TMP/dead")" -lt 200 ] &&
 	pass "killed with the gate closed, the kernel's traffic flows again within the lease" ||
 	fail "fail open" "$(qdisc; cat "$TMP/dead")"
 rtd_start --iface rtd0 --rt-ports 7000 --cpu 1 --xdp-mode skb --gate reactive --gate-qdisc bpf &&
