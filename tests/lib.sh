@@ -156,6 +156,18 @@ rtd_stop() {
 
 rtctl() { in_host "$RTCTL_BIN" -s "$RTD_SOCK" "$@"; }
 
+# rtd_stat GROUP NAME: a counter from rtctl -j stats, summed over queues where
+# the group is per queue; GROUP may name an app's counters, as apps.echo.
+rtd_stat() {
+	rtctl -j stats | python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+for k in sys.argv[1].split("."):
+    v = v[k]
+n = sys.argv[2]
+print(sum(q[n] for q in v) if isinstance(v, list) else v[n])' "$1" "$2"
+}
+
 # wait_for [-t SECONDS] CMD...: retry CMD every 0.1 s until it succeeds, for up
 # to SECONDS (default 5); its output is discarded.
 wait_for() {

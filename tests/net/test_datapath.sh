@@ -18,18 +18,6 @@ echo_silent() {
 	! in_peer "$TOOLS/udpping" -d "$1" -p "$2" -n 3 -T 100 >/dev/null 2>&1
 }
 
-stat_of() { # group name [queue]: value from rtctl -j stats
-	rtctl -j stats | python3 -c '
-import json, sys
-j = json.load(sys.stdin)
-g, n = sys.argv[1], sys.argv[2]
-if g == "app":
-    print(j["apps"]["echo"][n])
-else:
-    v = j[g]
-    print(sum(q[n] for q in v) if isinstance(v, list) else v[n])' "$1" "$2"
-}
-
 kernel_bind() { # family port: 0 if a kernel UDP bind succeeds in the host
 	in_host python3 -c '
 import socket, sys
@@ -67,14 +55,14 @@ run_mode() {
 		fail "$mode: rtd echoes IPv4" "$(cat "$TMP/ping.json")"
 	echo_ok -6 2001:2::1 $RT && pass "$mode: rtd echoes IPv6 on an RT port at the shared IP" ||
 		fail "$mode: rtd echoes IPv6" "$(cat "$TMP/ping.json")"
-	[ "$(stat_of app replied)" -ge 40 ] && [ "$(stat_of xdp redirected)" -ge 40 ] &&
+	[ "$(rtd_stat apps.echo replied)" -ge 40 ] && [ "$(rtd_stat xdp redirected)" -ge 40 ] &&
 		pass "$mode: the replies came from rtd (xdp and app counters)" ||
 		fail "$mode: counters" "$(rtctl stats)"
 	# The load of a polling core: time on frames, not time spinning idle.
-	b0=$(stat_of loop busy_us)
-	k0=$(stat_of loop kick_us)
+	b0=$(rtd_stat loop busy_us)
+	k0=$(rtd_stat loop kick_us)
 	sleep 1
-	b1=$(stat_of loop busy_us)
+	b1=$(rtd_stat loop busy_us)
 	[ "$b0" -gt 0 ] && [ "$k0" -gt 0 ] && [ "$k0" -le "$b0" ] && [ $((b1 - b0)) -lt 100000 ] &&
 		pass "$mode: the loop accounts busy time to frames (busy ${b0} us, TX ${k0} us, idle second +$((b1 - b0)) us)" ||
 		fail "$mode: loop busy time" "busy $b0 -> $b1 us, kick $k0 us"

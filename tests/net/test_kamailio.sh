@@ -5,9 +5,7 @@
 set -u
 . "$(dirname "$0")/../lib.sh"
 
-relay() { # counter
-	rtctl -j stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["apps"]["relay"][sys.argv[1]])' "$1"
-}
+relay() { rtd_stat apps.relay "$1"; }
 ncalls() {
 	in_host python3 -c "
 import sys; sys.path.insert(0, '$ROOT/tests')
