@@ -78,6 +78,24 @@ static const struct {
 	{ "media-timeout", offsetof(struct rtd_config, media_timeout), 1, 86400 },
 };
 
+/*
+ * Options that take one of a few words; the field gets the word's index, so
+ * the words are in the order of the field's enum (rtd_xdp_mode, gate_mode,
+ * gate_qdisc).
+ */
+#define CHOICE_WORDS 3
+static const struct {
+	const char *key;
+	size_t off;
+	const char *names[CHOICE_WORDS];
+} choice_keys[] = {
+	{ "xdp-mode", offsetof(struct rtd_config, xdp_mode), { "auto", "native", "skb" } },
+	{ "gate", offsetof(struct rtd_config, gate_mode), { "off", "reactive", "scheduled" } },
+	{ "gate-qdisc", offsetof(struct rtd_config, gate_qdisc), { "auto", "tbf", "bpf" } },
+};
+/* xdp_mode is set through an int, as the others. */
+_Static_assert(sizeof(enum rtd_xdp_mode) == sizeof(int), "enum rtd_xdp_mode is not int-sized");
+
 static int parse_uint(const char *val, long lo, long hi, long *out)
 {
 	char *end;
@@ -151,15 +169,6 @@ static int set_key(struct rtd_config *c, const char *key, const char *val, char 
 	}
 	if (!strcmp(key, "app"))
 		return set_str(c->app, sizeof(c->app), val, "application name", err, errlen);
-	if (!strcmp(key, "xdp-mode")) {
-		static const char *const modes[] = { "auto", "native", "skb" }; /* rtd_xdp_mode */
-		int i = set_choice(val, modes, 3, err, errlen);
-
-		if (i < 0)
-			return i;
-		c->xdp_mode = i;
-		return 0;
-	}
 	if (!strcmp(key, "ctl-socket"))
 		return set_str(c->ctl_socket, sizeof(c->ctl_socket), val, "socket path", err,
 			       errlen);
@@ -185,22 +194,15 @@ static int set_key(struct rtd_config *c, const char *key, const char *val, char 
 		c->rt_queue = v;
 		return 0;
 	}
-	if (!strcmp(key, "gate-qdisc")) {
-		static const char *const kinds[] = { "auto", "tbf", "bpf" }; /* gate_qdisc */
-		int i = set_choice(val, kinds, 3, err, errlen);
+	for (size_t i = 0; i < sizeof(choice_keys) / sizeof(choice_keys[0]); i++) {
+		int n;
 
-		if (i < 0)
-			return i;
-		c->gate_qdisc = i;
-		return 0;
-	}
-	if (!strcmp(key, "gate")) {
-		static const char *const modes[] = { "off", "reactive", "scheduled" }; /* gate_mode */
-		int i = set_choice(val, modes, 3, err, errlen);
-
-		if (i < 0)
-			return i;
-		c->gate_mode = i;
+		if (strcmp(key, choice_keys[i].key))
+			continue;
+		n = set_choice(val, choice_keys[i].names, CHOICE_WORDS, err, errlen);
+		if (n < 0)
+			return n;
+		*(int *)((char *)c + choice_keys[i].off) = n;
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(uint_keys) / sizeof(uint_keys[0]); i++) {
