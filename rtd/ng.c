@@ -103,6 +103,17 @@ static uint64_t mono_ns(void)
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/*
+ * How long ago then was, seen at now.  The RT thread stamps packets from the
+ * XDP hook's clock while this thread reads its own: a stamp may be newer
+ * than a now read a moment before, and unsigned, that difference would wrap
+ * to centuries and end a live call.
+ */
+static uint64_t since(uint64_t now, uint64_t then)
+{
+	return now > then ? now - then : 0;
+}
+
 /* ---- configuration ---- */
 
 static int parse_prefixes(struct ng *n, const char *list)
@@ -483,7 +494,7 @@ static void stream_stats(struct ng *n, struct bencode_w *w, uint16_t idx)
 	bencode_w_kv_int(w, "jitter-us",
 			 (int64_t)__atomic_load_n(&s->jitter_q4, __ATOMIC_RELAXED) * 1000000 / 16 /
 				 8000);
-	bencode_w_kv_int(w, "last-packet-ms-ago", last ? (int64_t)((mono_ns() - last) / 1000000) : -1);
+	bencode_w_kv_int(w, "last-packet-ms-ago", last ? (int64_t)(since(mono_ns(), last) / 1000000) : -1);
 	bencode_w_end(w);
 	bencode_w_end(w);
 }
@@ -690,9 +701,10 @@ static void arm_recv(struct ng *n, unsigned i)
 	io_uring_submit(&n->ring);
 }
 
-static void expire(struct ng *n)
+unsigned ng_expire(struct ng *n, uint64_t now)
 {
-	uint64_t now = mono_ns(), limit = n->env->media_timeout * 1000000000ull;
+	uint64_t limit = n->env->media_timeout * 1000000000ull;
+	unsigned ended = 0;
 
 	for (unsigned i = 0; i < NG_MAX_CALLS; i++) {
 		struct ng_call *call = &n->calls[i];
@@ -709,12 +721,14 @@ static void expire(struct ng *n)
 				if (l > last)
 					last = l;
 			}
-		if (now - last > limit) {
+		if (since(now, last) > limit) {
 			log_info("ng", "call '%s': no media for %u s, ended", call->call_id,
 				 n->env->media_timeout);
 			call_free(n, call);
+			ended++;
 		}
 	}
+	return ended;
 }
 
 static void *ng_main(void *arg)
@@ -747,7 +761,7 @@ static void *ng_main(void *arg)
 		if (mono_ns() - last_scan > 1000000000ull) {
 			last_scan = mono_ns();
 			pthread_mutex_lock(&n->lock);
-			expire(n);
+			ng_expire(n, mono_ns());
 			pthread_mutex_unlock(&n->lock);
 		}
 	}
@@ -858,14 +872,14 @@ int ng_calls(struct relay *r, struct rtd_ctl_call *out, unsigned max)
 				c->family = s->peer.family;
 				c->peer = s->peer.addr;
 				c->latched = s->latched;
-				c->age_s = (now - call->created_ns) / 1000000000ull;
+				c->age_s = since(now, call->created_ns) / 1000000000ull;
 				c->packets = __atomic_load_n(&s->packets, __ATOMIC_RELAXED);
 				c->bytes = __atomic_load_n(&s->bytes, __ATOMIC_RELAXED);
 				c->forwarded = __atomic_load_n(&s->forwarded, __ATOMIC_RELAXED);
 				c->lost = __atomic_load_n(&s->lost, __ATOMIC_RELAXED);
 				c->jitter_us = (uint64_t)__atomic_load_n(&s->jitter_q4, __ATOMIC_RELAXED) *
 					       1000000 / 16 / 8000;
-				c->last_ms = last ? (int32_t)((now - last) / 1000000) : -1;
+				c->last_ms = last ? (int32_t)(since(now, last) / 1000000) : -1;
 			}
 		}
 	}

@@ -70,6 +70,8 @@ void ng_free(struct ng *n);
  */
 int ng_command(struct ng *n, const char *msg, size_t len, const struct sockaddr_storage *from,
 	       char *out, size_t outlen);
+/* Ends the calls silent for longer than the media timeout at now; how many. */
+unsigned ng_expire(struct ng *n, uint64_t now);
 int ng_start(struct relay *r, const struct rtd_app_env *env);
 struct rtd_ctl_call;
 int ng_calls(struct relay *r, struct rtd_ctl_call *out, unsigned max);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -195,6 +196,36 @@ static void test_list_honours_limit(void **state)
 	assert_non_null(strstr(send_msg("l7 d7:command4:list5:limit1:xe", &lo), "Invalid 'limit' key"));
 }
 
+/* What the RT thread does on the streams' first packets: stamp them. */
+static void rt_stamp_new_streams(uint64_t ns)
+{
+	struct rcmd c;
+
+	while (!ring_pop(&relay->cmds, &c))
+		if (c.op == RCMD_ADD)
+			relay->streams[c.idx].last_ns = ns;
+}
+
+static void test_media_timeout_ends_silent_calls_only(void **state)
+{
+	struct timespec ts;
+	uint64_t now;
+
+	(void)state;
+	assert_non_null(strstr(offer("t1", "call-1", 40000), "2:ok"));
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	/* A packet stamped just after the scan read its clock: live, not old. */
+	rt_stamp_new_streams(now + 1000);
+	assert_int_equal(ng_expire(ng, now), 0);
+	assert_int_equal(ng_expire(ng, now + 59000000000ull), 0);
+	assert_true(steered[30000] && steered[30003]);
+	assert_int_equal(ng_expire(ng, now + 61000000000ull), 1);
+	assert_int_equal(drain(RCMD_DEL), 4);
+	assert_false(steered[30000] || steered[30003]);
+	assert_non_null(strstr(send_msg("t2 d7:command4:liste", &lo), "5:callslee"));
+}
+
 static void test_bad_input_gets_error_replies_never_a_crash(void **state)
 {
 	(void)state;
@@ -222,6 +253,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_running_out_of_ports_is_load_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_honours_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_media_timeout_ends_silent_calls_only, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input_gets_error_replies_never_a_crash, setup,
 						teardown),
 	};
