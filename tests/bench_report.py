@@ -37,10 +37,36 @@ for p, label in paths.items():
             f(h, "p50_us"), f(h, "p99_us"), f(h, "p999_us")))
 print("(microseconds; rtt from the peer, in-host from the XDP hook / RX timestamp to the TX ring / TX timestamp)")
 print()
+def gbps(name):
+    try:
+        return round(load(name, "iperf")["end"]["sum_received"]["bits_per_second"] / 1e9, 3)
+    except (KeyError, TypeError):
+        return None
+
+
+tcp_pairs = [(gbps("tcp_off_%d" % i), gbps("tcp_on_%d" % i)) for i in (1, 2, 3)]
 print("kernel TCP Gbit/s: no rtd %.2f | rtd gate off %.2f | gate on + 50 pps RT %.2f | native XDP %.2f"
       % (tcp_none, tcp_off, tcp_on, tcp_native))
-print("RT echo rate under a raw flood (rtd's own TX count): skb %.3f Mpps, native %.3f Mpps"
-      % (mpps_skb, mpps_native))
+if any(a is not None for a, _ in tcp_pairs):
+    print("  gate off/on medians of three alternating runs: %s" % "  ".join(
+        "%s/%s" % tuple("-" if x is None else "%.2f" % x for x in p) for p in tcp_pairs))
+
+
+def floods(name):
+    try:
+        with open(os.path.join(raw, name + ".floods")) as f:
+            return [json.loads(line) for line in f if line.strip()]
+    except (OSError, ValueError):
+        return []
+
+
+flood = {m: floods("flood_" + m) for m in ("skb", "native")}
+print("RT echo rate under a raw flood (rtd's own TX count, median of %d): skb %.3f Mpps, native %.3f Mpps"
+      % (len(flood["skb"]), mpps_skb, mpps_native))
+for m in ("skb", "native"):
+    if flood[m]:
+        print("  %-6s echoed/offered Mpps (frames dropped in rtd's full RX ring): %s" % (m, "  ".join(
+            "%.3f/%.3f (%d)" % (x["echoed_mpps"], x["sent_mpps"], x["rx_ring_full"]) for x in flood[m])))
 stalls = load("stalls", "json")
 if stalls:
     print("RT core (CPU %d) running only a SCHED_FIFO spin: %.0f gaps/s of %d us or more, median %.1f us,"
@@ -68,7 +94,9 @@ summary = {
     "rt_rtt_p999_us": {"idle": p999("rt_on", "none", "rtt"), "load": p999("rt_on", "saturating", "rtt")},
     "kernel_rtt_p999_us": {"idle": p999("kernel", "none", "rtt"), "load": p999("kernel", "saturating", "rtt")},
     "rt_echo_mpps": {"skb": mpps_skb, "native": mpps_native},
+    "rt_echo_floods": flood,
     "kernel_tcp_gbps": {"no_rtd": tcp_none, "gate_off": tcp_off, "gate_on": tcp_on, "native_xdp": tcp_native},
+    "kernel_tcp_gate_runs": [{"gate_off": a, "gate_on": b} for a, b in tcp_pairs],
     "gate": sched,
     "rt_core_stalls": stalls,
     "details": res,

@@ -22,6 +22,15 @@ for k, subs in need.items():
 # The flood's echoes end in the peer's XDP sink, which lets ARP through:
 # rtd must have echoed something, whatever the rate.
 assert j["rt_echo_mpps"]["skb"] > 0 and j["rt_echo_mpps"]["native"] > 0, j["rt_echo_mpps"]
+# The figure is the median of three floods, each with what the generator offered.
+for m in ("skb", "native"):
+    fl = j["rt_echo_floods"][m]
+    assert len(fl) == 3 and all(x["sent_mpps"] > 0 and x["rx_ring_full"] >= 0 for x in fl), (m, fl)
+    assert sorted(x["echoed_mpps"] for x in fl)[1] == j["rt_echo_mpps"][m], (m, fl)
+# Gate off and on alternate three times; the medians are the figures.
+runs = j["kernel_tcp_gate_runs"]
+assert len(runs) == 3 and all(r["gate_off"] > 0 and r["gate_on"] > 0 for r in runs), runs
+assert sorted(r["gate_on"] for r in runs)[1] == j["kernel_tcp_gbps"]["gate_on"], runs
 st = j["rt_core_stalls"]
 assert st["cpu"] == 1 and st["gaps_per_s"] >= 0 and 0 <= st["lost_pct"] <= 100, st
 # The relay comparison: both relays, latency idle and under load, capacity.
