@@ -48,7 +48,7 @@ tcp_pairs = [(gbps("tcp_off_%d" % i), gbps("tcp_on_%d" % i)) for i in (1, 2, 3)]
 print("kernel TCP Gbit/s: no rtd %.2f | rtd gate off %.2f | gate on + 50 pps RT %.2f | native XDP %.2f"
       % (tcp_none, tcp_off, tcp_on, tcp_native))
 if any(a is not None for a, _ in tcp_pairs):
-    print("  gate off/on medians of three alternating runs: %s" % "  ".join(
+    print("  gate off/on in three alternating runs (their medians above): %s" % "  ".join(
         "%s/%s" % tuple("-" if x is None else "%.2f" % x for x in p) for p in tcp_pairs))
 
 
