@@ -83,8 +83,8 @@ flood_mpps() { # name: rtd's own echo rate under a raw flood, from its counters
 import json, sys
 f, a, b = (json.load(open(sys.argv[1] + ext)) for ext in (".flood", ".before", ".after"))
 tx = lambda s: sum(q["tx_packets"] for q in s["stack"])
-secs = f["seconds"]
 full = lambda s: sum(q["rx_ring_full"] for q in s["xsk"])
+secs = f["seconds"]
 # rtd's core spins and takes what comes in whatever batches it comes, so
 # its busy share says little; frames it could not take pile up in its
 # RX ring and are dropped there: none, and the generator set the rate.
