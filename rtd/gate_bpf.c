@@ -53,9 +53,16 @@ static int evict_stale(void)
 	return found;
 }
 
+/* The shared map as mmap'd: its one element, rounded up to whole pages. */
+static size_t shm_len(const struct gate_bpf *b)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	return (sizeof(*b->shm) + page - 1) / page * page;
+}
+
 int gate_bpf_open(struct gate_bpf *b, bool evict, char *why, size_t len)
 {
-	long page = sysconf(_SC_PAGESIZE);
 	int err;
 
 	memset(b, 0, sizeof(*b));
@@ -74,8 +81,8 @@ int gate_bpf_open(struct gate_bpf *b, bool evict, char *why, size_t len)
 			 err == -EEXIST ? "another rtd has it" : strerror(-err));
 		goto err_skel;
 	}
-	b->shm = mmap(NULL, ((sizeof(*b->shm) + page - 1) / page) * page, PROT_READ | PROT_WRITE,
-		      MAP_SHARED, bpf_map__fd(b->skel->maps.gate_shm), 0);
+	b->shm = mmap(NULL, shm_len(b), PROT_READ | PROT_WRITE, MAP_SHARED,
+		      bpf_map__fd(b->skel->maps.gate_shm), 0);
 	if (b->shm == MAP_FAILED) {
 		err = -errno;
 		b->shm = NULL;
@@ -95,10 +102,8 @@ err_skel:
 
 void gate_bpf_close(struct gate_bpf *b)
 {
-	long page = sysconf(_SC_PAGESIZE);
-
 	if (b->shm)
-		munmap(b->shm, ((sizeof(*b->shm) + page - 1) / page) * page);
+		munmap(b->shm, shm_len(b));
 	bpf_link__destroy(b->ops); /* unregisters the Qdisc_ops */
 	gate_qdisc_bpf__destroy(b->skel);
 	memset(b, 0, sizeof(*b));
