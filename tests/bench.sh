@@ -93,8 +93,9 @@ print(json.dumps({"sent_mpps": round(f["sent"] / secs / 1e6, 4),
                   "rx_ring_full": full(b) - full(a)}))
 PY
 	done
-	python3 -c 'import json,sys; v=sorted(json.loads(l)["echoed_mpps"] for l in open(sys.argv[1])); print(v[len(v) // 2] if v else 0)' \
-		"$R/$1.floods" 2>/dev/null || echo 0
+	# shellcheck disable=SC2046
+	median $(python3 -c 'import json,sys; print(*(json.loads(l)["echoed_mpps"] for l in open(sys.argv[1])))' \
+		"$R/$1.floods") 2>/dev/null || echo 0
 	ip -n "$PEER" link set dev rtdp0 xdpdrv off
 }
 
