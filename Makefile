@@ -2,6 +2,8 @@
 #
 #   make            build build/rtd, build/rtctl (BPF embedded via skeletons)
 #   make test       install deps, build, run unit and namespace tests
+#   make unit       unit tests only (no root needed)
+#   make nettest    namespace tests only (root)
 #   make demo       install deps, build, run the latency/throughput demo
 #   make bench      install deps, build, run the benchmark
 #   make install    PREFIX=/usr/local by default
@@ -16,27 +18,49 @@ BPFTOOL  ?= bpftool
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -I. -I$(B) -fno-strict-aliasing
+# <rtd/...> is include/rtd only; the daemon's own headers by their folder
+# under rtd/ ("datapath/loop.h"), the pure ones under lib/ ("lib/clock.h").
+CFLAGS   += -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -Irtd -I. -I$(B) -fno-strict-aliasing
 LDLIBS   := -lxdp -lbpf -luring -lelf -lz -lpthread
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Iinclude \
 	-I/usr/include/$(shell $(CC) -dumpmachine)
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
-BPF_OBJS := $(patsubst bpf/%.bpf.c,$(B)/%.bpf.o,$(BPF_SRCS))
 SKELS    := $(patsubst bpf/%.bpf.c,$(B)/%.skel.h,$(BPF_SRCS))
 
-RTD_SRCS := $(wildcard rtd/*.c rtd/apps/*.c)
-RTD_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(RTD_SRCS))
-CTL_SRCS := $(wildcard ctl/*.c) rtd/portset.c
-CTL_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(CTL_SRCS))
+# Sources by room: the pure library, the daemon's shell, the RT thread's
+# data path, the egress gate, the applications and the relay.
+LIB_SRCS   := $(wildcard lib/*.c)
+SHELL_SRCS := $(wildcard rtd/*.c)
+DP_SRCS    := $(wildcard rtd/datapath/*.c)
+GATE_SRCS  := $(wildcard rtd/gate/*.c)
+APP_SRCS   := $(wildcard rtd/apps/*.c)
+RELAY_SRCS := $(wildcard rtd/apps/relay/*.c)
+RTD_SRCS   := $(SHELL_SRCS) $(DP_SRCS) $(GATE_SRCS) $(APP_SRCS) $(RELAY_SRCS)
+RTD_OBJS   := $(patsubst %.c,$(B)/obj/%.o,$(RTD_SRCS))
+LIB_OBJS   := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRCS))
+CTL_SRCS   := $(wildcard ctl/*.c)
+CTL_OBJS   := $(patsubst %.c,$(B)/obj/%.o,$(CTL_SRCS))
+
+# What runs on the RT thread once it started: no allocation, lock or
+# blocking call, no system call but the transmit kick.  tests/rt_path.sh
+# checks these objects' calls against an allow list.
+RT_SRCS := rtd/datapath/loop.c rtd/datapath/tx.c rtd/datapath/stack.c rtd/datapath/eth.c \
+	rtd/datapath/ip.c rtd/datapath/udp.c rtd/datapath/csum.c rtd/neigh_table.c \
+	rtd/apps/echo.c rtd/apps/relay/relay.c
+RT_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(RT_SRCS))
+
 TOOL_SRCS := $(filter-out %.bpf.c,$(wildcard tests/tools/*.c))
 TOOLS    := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRCS)) \
 	$(patsubst tests/tools/%.bpf.c,$(B)/tools/%.bpf.o,$(wildcard tests/tools/*.bpf.c))
 
-# Pure modules: no privileges, no kernel objects; unit tests link these,
+# Pure modules: no privileges, no kernel objects; the unit tests link these,
 # built with sanitizers.
-UNIT_LIB_SRCS := rtd/portset.c rtd/csum.c rtd/eth.c rtd/ip.c rtd/udp.c \
-	rtd/stack.c rtd/neigh_table.c rtd/config.c rtd/bencode.c rtd/sdp.c rtd/ng.c
+UNIT_LIB_SRCS := $(LIB_SRCS) rtd/log.c rtd/config.c rtd/neigh_table.c \
+	rtd/datapath/csum.c rtd/datapath/eth.c rtd/datapath/ip.c rtd/datapath/udp.c \
+	rtd/datapath/stack.c $(filter-out rtd/apps/relay/ng_server.c rtd/apps/relay/app.c \
+		rtd/apps/relay/relay.c,$(RELAY_SRCS))
+UNIT_LIB_OBJS := $(patsubst %.c,$(B)/san/%.o,$(UNIT_LIB_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -44,7 +68,7 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 .PHONY: all deps test unit nettest demo bench install clean tools
 .SECONDARY:
 
-all: $(B)/rtd $(B)/rtctl
+all: $(B)/rtd $(B)/rtctl $(B)/rt-objs
 
 deps:
 	@sh scripts/deps.sh build
@@ -55,23 +79,32 @@ $(B)/%.bpf.o: bpf/%.bpf.c $(wildcard include/rtd/*.h bpf/*.h) | $(B)
 $(B)/%.skel.h: $(B)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@
 
-# Objects track the headers they include (-MMD); the skeletons must exist
-# before the first compile, when there are no dependency files yet.
-$(B)/obj/rtd/%.o: rtd/%.c $(SKELS) | $(B)
+# Each object waits only for the skeletons it includes; headers are tracked
+# by -MMD once an object has been built.
+skels_of = $(patsubst %,$(B)/%.skel.h,$(shell sed -n 's/^\#include "\(.*\)\.skel\.h".*/\1/p' $(1)))
+$(foreach s,$(RTD_SRCS),$(eval $(B)/obj/$(s:.c=.o): $(call skels_of,$(s))))
+
+$(B)/obj/%.o: %.c | $(B)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(B)/obj/ctl/%.o: ctl/%.c | $(B)
+$(B)/san/%.o: %.c | $(B)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) $(SAN) -MMD -MP -c $< -o $@
 
--include $(RTD_OBJS:.o=.d) $(CTL_OBJS:.o=.d)
+-include $(RTD_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(LIB_OBJS:.o=.d) $(UNIT_LIB_OBJS:.o=.d)
 
-$(B)/rtd: $(RTD_OBJS)
+$(B)/lib.a: $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(B)/rtd: $(RTD_OBJS) $(B)/lib.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/rtctl: $(CTL_OBJS)
+$(B)/rtctl: $(CTL_OBJS) $(B)/lib.a
 	$(CC) $(CFLAGS) -o $@ $^
+
+$(B)/rt-objs: Makefile | $(B)
+	@echo $(RT_OBJS) > $@
 
 $(B)/tools/%.bpf.o: tests/tools/%.bpf.c | $(B)
 	@mkdir -p $(dir $@)
@@ -83,18 +116,24 @@ $(B)/tools/%: tests/tools/%.c tests/tools/tool.h | $(B)
 
 tools: $(TOOLS)
 
-$(B)/unit/%: tests/unit/%.c $(UNIT_LIB_SRCS) $(wildcard include/rtd/*.h rtd/*.h rtd/apps/*.h tests/unit/*.h) | $(B)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -o $@ $< $(UNIT_LIB_SRCS) -lcmocka -luring -lpthread
+$(B)/unit/libunit.a: $(UNIT_LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(B)/unit/%: tests/unit/%.c $(B)/unit/libunit.a | $(B)
+	@mkdir -p $(dir $@) $(B)/obj/unit
+	$(CC) $(CFLAGS) $(SAN) -MMD -MP -MF $(B)/obj/unit/$*.d -o $@ $< $(B)/unit/libunit.a \
+		-lcmocka -lpthread
+
+-include $(patsubst tests/unit/%.c,$(B)/obj/unit/%.d,$(UNIT_SRCS))
 
 $(B):
-	@mkdir -p $(B)
+	@mkdir -p $(B)/unit
 
-unit: $(UNIT_BINS)
-	@sh tests/unit/run.sh $(UNIT_BINS)
+unit: $(UNIT_BINS) all
+	@sh tests/run.sh unit
 
 nettest: all tools
-	@sh tests/net/run.sh
+	@sh tests/run.sh net
 
 test:
 	@sh scripts/deps.sh test

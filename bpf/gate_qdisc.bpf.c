@@ -16,7 +16,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-#include "rtd/gate_shm.h"
+#include <rtd/gate_shm.h>
 
 #define NET_XMIT_SUCCESS 0x00
 #define NET_XMIT_DROP 0x01

@@ -7,7 +7,7 @@
 #ifndef RTD_PORTS_BPF_H
 #define RTD_PORTS_BPF_H
 
-#include "rtd/maps.h"
+#include <rtd/maps.h>
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -144,7 +144,7 @@ static void terminate_strings(struct rtd_ctl_rep *r)
 		}
 		case RTD_CTL_SCHED_GET:
 		case RTD_CTL_SCHED_SET:
-			TERMINATE(((struct rtd_ctl_sched *)(r + 1) + i)->mode);
+			TERMINATE(((struct rtd_ctl_sched *)(r + 1) + i)->qdisc);
 			break;
 		case RTD_CTL_CALLS: {
 			struct rtd_ctl_call *call = (struct rtd_ctl_call *)(r + 1) + i;

@@ -8,21 +8,46 @@
 
 #define RTCTL_VERSION "0.1.0"
 
-static const char usage[] =
-	"Usage: rtctl [-j [-p]] [-s SOCKET | -i IFACE] OBJECT [COMMAND [ARGS]]\n"
-	"  OBJECT := { status | port | stats | neigh | sched | calls | help }\n"
-	"  rtctl status                 what rtd serves, where and how\n"
-	"  rtctl port [list]            the RT port set\n"
-	"  rtctl port add SPEC          claim ports live (e.g. 7000-7009,7100)\n"
-	"  rtctl port del SPEC          hand ports back to the kernel\n"
-	"  rtctl stats                  XDP, socket, stack, in-host latency and app counters\n"
-	"  rtctl stats reset-latency    restart the in-host latency histograms\n"
-	"  rtctl neigh                  addresses, routes, neighbours mirrored from the kernel\n"
-	"  rtctl sched [show]           the kernel egress gate and its counters\n"
-	"  rtctl calls                  the relay's calls: per leg, peer and RTP counters\n"
-	"  rtctl sched set [mode off|reactive|scheduled] [period US] [phase US] [guard US]\n"
-	"                  [window US] [hold US] [link MBIT] [reserve MBIT] [bql BYTES]\n"
-	"  -j  JSON output   -p  pretty JSON   -s  control socket   -i  rtd's interface\n";
+/* The objects: name, handler, and their lines of the usage text. */
+static const struct object {
+	const char *name;
+	int (*fn)(struct rtctl *c, int argc, char **argv);
+	const char *usage;
+} objects[] = {
+	{ "status", do_status, "  rtctl status                 what rtd serves, where and how\n" },
+	{ "port", do_port,
+	  "  rtctl port [list]            the RT port set\n"
+	  "  rtctl port add SPEC          claim ports live (e.g. 7000-7009,7100)\n"
+	  "  rtctl port del SPEC          hand ports back to the kernel\n" },
+	{ "stats", do_stats,
+	  "  rtctl stats                  XDP, socket, stack, in-host latency and app counters\n"
+	  "  rtctl stats reset-latency    restart the in-host latency histograms\n" },
+	{ "neigh", do_neigh,
+	  "  rtctl neigh                  addresses, routes, neighbours mirrored from the kernel\n" },
+	{ "sched", do_sched,
+	  "  rtctl sched [show]           the kernel egress gate and its counters\n"
+	  "  rtctl sched set [mode off|reactive|scheduled] [period US] [phase US] [guard US]\n"
+	  "                  [window US] [hold US] [link MBIT] [reserve MBIT] [bql BYTES]\n" },
+	{ "calls", do_calls,
+	  "  rtctl calls                  the relay's calls: per leg, peer and RTP counters\n" },
+	{ "help", NULL, NULL },
+};
+
+#define NOBJECTS (sizeof(objects) / sizeof(objects[0]))
+
+static void usage(FILE *f)
+{
+	fputs("Usage: rtctl [-j [-p]] [-s SOCKET | -i IFACE] OBJECT [COMMAND [ARGS]]\n"
+	      "  OBJECT := { ",
+	      f);
+	for (size_t i = 0; i < NOBJECTS; i++)
+		fprintf(f, "%s%s", i ? " | " : "", objects[i].name);
+	fputs(" }\n", f);
+	for (size_t i = 0; i < NOBJECTS; i++)
+		if (objects[i].usage)
+			fputs(objects[i].usage, f);
+	fputs("  -j  JSON output   -p  pretty JSON   -s  control socket   -i  rtd's interface\n", f);
+}
 
 /*
  * ip(8) takes the first match in table order; with status, stats and sched
@@ -54,21 +79,9 @@ int lookup(const char *what, const char *arg, const struct verb *v, size_t n)
 	return -1;
 }
 
-enum { OBJ_STATUS, OBJ_PORT, OBJ_STATS, OBJ_NEIGH, OBJ_SCHED, OBJ_CALLS, OBJ_HELP };
-
-static const struct verb objects[] = {
-	{ "status", OBJ_STATUS }, { "port", OBJ_PORT },   { "stats", OBJ_STATS },
-	{ "neigh", OBJ_NEIGH },   { "sched", OBJ_SCHED }, { "calls", OBJ_CALLS },
-	{ "help", OBJ_HELP },
-};
-
-static int (*const handlers[])(struct rtctl *c, int argc, char **argv) = {
-	[OBJ_STATUS] = do_status, [OBJ_PORT] = do_port,   [OBJ_STATS] = do_stats,
-	[OBJ_NEIGH] = do_neigh,   [OBJ_SCHED] = do_sched,  [OBJ_CALLS] = do_calls,
-};
-
 int main(int argc, char **argv)
 {
+	struct verb names[NOBJECTS];
 	struct rtctl c = { 0 };
 	int i = 1, obj;
 
@@ -85,7 +98,7 @@ int main(int argc, char **argv)
 			else
 				c.iface = argv[++i];
 		} else if (!strcmp(o, "-h") || !strcmp(o, "-help") || !strcmp(o, "--help")) {
-			fputs(usage, stdout);
+			usage(stdout);
 			return 0;
 		} else if (!strcmp(o, "-V") || !strcmp(o, "-Version")) {
 			printf("rtctl " RTCTL_VERSION "\n");
@@ -105,15 +118,17 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (i == argc) {
-		fputs(usage, stderr);
+		usage(stderr);
 		return EXIT_USAGE;
 	}
-	obj = LOOKUP("object ", argv[i], objects);
+	for (size_t k = 0; k < NOBJECTS; k++)
+		names[k] = (struct verb){ objects[k].name, (int)k };
+	obj = LOOKUP("object ", argv[i], names);
 	if (obj < 0)
 		return EXIT_USAGE;
-	if (obj == OBJ_HELP) {
-		fputs(usage, stdout);
+	if (!objects[obj].fn) {
+		usage(stdout);
 		return 0;
 	}
-	return handlers[obj](&c, argc - i - 1, argv + i + 1);
+	return objects[obj].fn(&c, argc - i - 1, argv + i + 1);
 }

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "rtd/ctl.h"
+#include <rtd/ctl.h>
 
 /* Exit codes, as ip(8): 1 for usage and local errors, 2 for rtd's errors. */
 #define EXIT_USAGE 1

@@ -1,27 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-#include <errno.h>
+/* rtctl sched: the egress gate, shown and set through its settings table. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "ctl/rtctl.h"
+#include "lib/gate_conf.h"
+
+/* The gate's live settings: JSON keys and text are their names with units. */
+static void show_conf(const struct rtctl *c, const struct rtd_gate_conf *conf)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < gate_settings.n; i++) {
+		const struct setting *s = &gate_settings.rows[i];
+		char key[32], val[32];
+
+		if (!s->live)
+			continue;
+		setting_format(s, conf, val, sizeof(val));
+		snprintf(key, sizeof(key), "%s%s%s", s->live, s->unit ? "_" : "", s->unit ? s->unit : "");
+		if (c->json && s->type == SETTING_WORD)
+			json_str(key, val);
+		else if (c->json)
+			json_u64(key, setting_value(s, conf));
+		else if (s->type != SETTING_WORD) {
+			printf("%s%s %s%s", first ? "    " : " ", s->live, val, s->unit ? s->unit : "");
+			first = false;
+		}
+	}
+}
 
 static void show(const struct rtctl *c, const struct rtd_ctl_sched *s)
 {
+	bool bpf = !strcmp(s->qdisc, "bpf");
+
 	if (c->json) {
 		json_begin(c->pretty);
-		json_str("mode", s->mode);
+		show_conf(c, &s->conf);
 		json_str("qdisc", s->qdisc);
 		json_u64("installed", s->installed);
 		json_u64("closed", s->closed);
-		json_u64("period_us", s->period_ns / 1000);
-		json_u64("phase_us", s->phase_ns / 1000);
-		json_u64("guard_us", s->guard_ns / 1000);
-		json_u64("window_us", s->window_ns / 1000);
-		json_u64("hold_us", s->hold_ns / 1000);
-		json_u64("link_mbit", s->link_bps / 1000000);
-		json_u64("reserve_mbit", s->reserve_bps / 1000000);
-		json_u64("bql_bytes", s->bql_bytes);
 		json_u64("closes", s->closes);
 		json_u64("closed_us", s->closed_ns / 1000);
 		json_u64("held_bytes", s->held_bytes);
@@ -34,20 +52,14 @@ static void show(const struct rtctl *c, const struct rtd_ctl_sched *s)
 		json_end();
 		return;
 	}
-	printf("gate %s", s->mode);
+	printf("gate %s", s->conf.mode <= 2 ? gate_mode_words[s->conf.mode] : "?");
 	if (s->installed)
-		printf(" (%s root qdisc%s)", s->qdisc,
-		       !strcmp(s->qdisc, "bpf") ? ", closed per frame" : "");
+		printf(" (%s root qdisc%s)", s->qdisc, bpf ? ", closed per frame" : "");
 	printf("%s\n", s->closed ? " closed" : "");
-	printf("    period %lluus guard %lluus window %lluus hold %lluus\n",
-	       (unsigned long long)s->period_ns / 1000, (unsigned long long)s->guard_ns / 1000,
-	       (unsigned long long)s->window_ns / 1000, (unsigned long long)s->hold_ns / 1000);
-	printf("    link %llumbit reserve %llumbit bql %u\n",
-	       (unsigned long long)s->link_bps / 1000000, (unsigned long long)s->reserve_bps / 1000000,
-	       s->bql_bytes);
-	printf("    closes %llu closed %lluus held %llu bytes", (unsigned long long)s->closes,
+	show_conf(c, &s->conf);
+	printf("\n    closes %llu closed %lluus held %llu bytes", (unsigned long long)s->closes,
 	       (unsigned long long)s->closed_ns / 1000, (unsigned long long)s->held_bytes);
-	if (!strcmp(s->qdisc, "bpf"))
+	if (bpf)
 		printf(" %llu packets drops %llu toggles %llu (a store each) errors %llu\n",
 		       (unsigned long long)s->held_pkts, (unsigned long long)s->drops,
 		       (unsigned long long)s->toggles, (unsigned long long)s->errors);
@@ -57,15 +69,30 @@ static void show(const struct rtctl *c, const struct rtd_ctl_sched *s)
 		       (unsigned long long)s->toggle_ns_max, (unsigned long long)s->errors);
 }
 
-static int number(const char *key, const char *val, unsigned long long *out)
+/* "set KEY VALUE...": each key a live setting, checked by the same table as rtd's. */
+static int apply(struct rtd_gate_conf *conf, int argc, char **argv)
 {
-	char *end;
+	char err[200], names[200] = "";
 
-	errno = 0;
-	*out = strtoull(val, &end, 10);
-	if (errno || !*val || *end || val[0] == '-') {
-		fprintf(stderr, "rtctl: sched set: %s: '%s' is not a number\n", key, val);
-		return -EINVAL;
+	for (size_t i = 0; i < gate_settings.n; i++)
+		if (gate_settings.rows[i].live)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 names[0] ? ", " : "", gate_settings.rows[i].live);
+	for (int i = 0; i < argc; i += 2) {
+		const struct setting *s = settings_find(&gate_settings, argv[i], true);
+
+		if (!s) {
+			fprintf(stderr, "rtctl: sched set: '%s' is unknown (%s)\n", argv[i], names);
+			return EXIT_USAGE;
+		}
+		if (i + 1 == argc) {
+			fprintf(stderr, "rtctl: sched set: '%s' needs a value\n", argv[i]);
+			return EXIT_USAGE;
+		}
+		if (setting_apply(s, conf, argv[i + 1], err, sizeof(err))) {
+			fprintf(stderr, "rtctl: sched set: %s: %s\n", argv[i], err);
+			return EXIT_USAGE;
+		}
 	}
 	return 0;
 }
@@ -99,49 +126,9 @@ int do_sched(struct rtctl *c, int argc, char **argv)
 		show(c, &s);
 		return 0;
 	}
-	for (int i = 1; i < argc; i += 2) {
-		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		unsigned long long n = 0;
-
-		if (!v) {
-			fprintf(stderr, "rtctl: sched set: '%s' needs a value\n", k);
-			return EXIT_USAGE;
-		}
-		if (!strcmp(k, "mode")) {
-			if (strcmp(v, "off") && strcmp(v, "reactive") && strcmp(v, "scheduled")) {
-				fprintf(stderr,
-					"rtctl: sched set: mode '%s' is not one of off, reactive, scheduled\n",
-					v);
-				return EXIT_USAGE;
-			}
-			snprintf(s.mode, sizeof(s.mode), "%s", v);
-			continue;
-		}
-		if (number(k, v, &n))
-			return EXIT_USAGE;
-		if (!strcmp(k, "period"))
-			s.period_ns = n * 1000;
-		else if (!strcmp(k, "phase"))
-			s.phase_ns = n * 1000;
-		else if (!strcmp(k, "guard"))
-			s.guard_ns = n * 1000;
-		else if (!strcmp(k, "window"))
-			s.window_ns = n * 1000;
-		else if (!strcmp(k, "hold"))
-			s.hold_ns = n * 1000;
-		else if (!strcmp(k, "link"))
-			s.link_bps = n * 1000000;
-		else if (!strcmp(k, "reserve"))
-			s.reserve_bps = n * 1000000;
-		else if (!strcmp(k, "bql"))
-			s.bql_bytes = n;
-		else {
-			fprintf(stderr, "rtctl: sched set: '%s' is unknown (mode, period, phase, guard, "
-					"window, hold, link, reserve, bql)\n",
-				k);
-			return EXIT_USAGE;
-		}
-	}
+	err = apply(&s.conf, argc - 1, argv + 1);
+	if (err)
+		return err;
 	memset(&req, 0, sizeof(req));
 	req.version = RTD_CTL_VERSION;
 	req.cmd = RTD_CTL_SCHED_SET;

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * rtd's settings: defaults, then the config file (--config), then command
- * line options, each later source overriding the earlier.  Errors are one
- * line naming the culprit: "--rt-ports: '70000' is not a port (1-65535)" or
+ * line options, each later source overriding the earlier.  Every setting is
+ * a row of a table (config.c for the daemon's, lib/gate_conf.c for the
+ * gate's, the relay's own in apps/relay/conf.c).  Errors are one line
+ * naming the culprit: "--rt-ports: '70000' is not a port (1-65535)" or
  * "/etc/rtd/rtd.conf:3: unknown key 'rt-prots'".
  */
 #ifndef RTD_CONFIG_H
@@ -10,40 +12,29 @@
 
 #include <net/if.h>
 #include <stdbool.h>
+#include <stdio.h>
 
-#include "rtd/portset.h"
+#include <rtd/ctl.h>
+#include <rtd/portset.h>
 
-enum rtd_xdp_mode {
-	RTD_XDP_AUTO = 0,
-	RTD_XDP_NATIVE,
-	RTD_XDP_SKB,
-};
+#include "apps/relay/conf.h"
 
 struct rtd_config {
 	char iface[IF_NAMESIZE];
-	struct portset ports;
-	bool ports_set;
+	struct portset ports; /* empty: not given */
 	int cpu;         /* RT thread's CPU; -1: the last online CPU */
 	int rt_prio;     /* SCHED_FIFO priority 1-99; 0: SCHED_OTHER */
 	char app[16];    /* "echo" by default */
-	enum rtd_xdp_mode xdp_mode;
+	unsigned xdp_mode; /* enum rtd_xdp_mode (steer.h) */
 	char ctl_socket[108]; /* default RTD_CTL_DIR "/<iface>.sock" */
 	char state_dir[96];   /* default "/run/rtd" */
 	unsigned frames;      /* UMEM frames per queue, power of two */
-	/* Egress gate (see rtd/gate.h); times in microseconds, rates in Mbit/s. */
-	int gate_mode;        /* 0 off, 1 reactive, 2 scheduled */
-	int gate_qdisc;       /* 0 auto, 1 tbf, 2 bpf (enum gate_qdisc) */
-	unsigned gate_period_us;
-	unsigned gate_guard_us;
-	unsigned gate_window_us;
-	unsigned gate_hold_us;
-	unsigned link_mbit;   /* 0: unknown, TBF open at 100 Gbit/s */
-	unsigned reserve_mbit;
-	unsigned bql_bytes;   /* 0: leave BQL alone */
 	int rt_queue;         /* steer RT ports to this RX queue; -1: no */
-	char ng_listen[64];   /* relay: ng control address */
-	char ng_allow[256];   /* relay: allowed command sources */
-	unsigned media_timeout; /* relay: seconds */
+	unsigned log_level;   /* index into log_level_words */
+	struct rtd_gate_conf gate;
+	struct relay_conf relay;
+	/* Command line only. */
+	char config_file[256];
 	bool help;
 	bool version;
 };
@@ -74,7 +65,7 @@ int config_load(struct rtd_config *c, const char *path, char *err, size_t errlen
 int config_parse_args(struct rtd_config *c, int argc, char **argv, char *err,
 		      size_t errlen);
 
-/* Usage text for --help. */
-extern const char config_usage[];
+/* --help. */
+void config_usage(FILE *f);
 
 #endif

@@ -11,8 +11,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "rtd/ctlsrv.h"
-#include "rtd/log.h"
+#include "ctlsrv.h"
+#include "log.h"
 
 static int fill_addr(struct sockaddr_un *sun, const char *path)
 {
@@ -144,81 +144,89 @@ static bool served(const struct ctlsrv_ops *o, __u32 cmd)
 	return false;
 }
 
-static size_t handle(struct ctlsrv *s, const struct rtd_ctl_req *req, ssize_t len)
+/* A request's header and length, before anything is done: 0 or the error reply's length. */
+static size_t check(struct ctlsrv *s, const struct rtd_ctl_req *req, ssize_t len)
 {
-	struct rtd_ctl_rep *rep = s->buf;
-	void *rec = rep + 1;
-	size_t room = RTD_CTL_MAX_MSG - sizeof(*rep);
-	unsigned max = 0;
-	int n;
+	bool whole = req->cmd == RTD_CTL_PORT_ADD || req->cmd == RTD_CTL_PORT_DEL ||
+		     req->cmd == RTD_CTL_SCHED_SET;
 
 	if (len < (ssize_t)(2 * sizeof(__u32)))
 		return reply_err(s, 0, -EBADMSG, "request of %zd bytes is too short", len);
 	if (req->version != RTD_CTL_VERSION)
 		return reply_err(s, req->cmd, -EPROTO, "protocol version %u, rtd speaks %u",
 				 req->version, RTD_CTL_VERSION);
-	if (len > (ssize_t)sizeof(*req) ||
-	    ((req->cmd == RTD_CTL_PORT_ADD || req->cmd == RTD_CTL_PORT_DEL ||
-	      req->cmd == RTD_CTL_SCHED_SET) &&
-	     len != (ssize_t)sizeof(*req)))
+	if (len > (ssize_t)sizeof(*req) || (whole && len != (ssize_t)sizeof(*req)))
 		return reply_err(s, req->cmd, -EBADMSG, "request of %zd bytes, expected %zu", len,
 				 sizeof(*req));
 	/* A command this rtd has no op for is as unknown to the client as a new one. */
 	if (!served(s->ops, req->cmd))
 		return reply_err(s, req->cmd, -EOPNOTSUPP, "unknown command %u", req->cmd);
-	memset(rep, 0, sizeof(*rep));
-	rep->version = RTD_CTL_VERSION;
-	rep->cmd = req->cmd;
+	return 0;
+}
+
+/* The op's answer into rep: records, or -errno (with rep->msg for a change refused). */
+static int dispatch(struct ctlsrv *s, const struct rtd_ctl_req *req, struct rtd_ctl_rep *rep,
+		    unsigned *max)
+{
+	void *rec = rep + 1;
+	size_t room = RTD_CTL_MAX_MSG - sizeof(*rep);
+	int n;
+
 	switch (req->cmd) {
 	case RTD_CTL_STATUS:
 		rep->rec_size = sizeof(struct rtd_ctl_status);
-		n = s->ops->status(s->ctx, rec) ?: 1;
-		break;
+		return s->ops->status(s->ctx, rec) ?: 1;
 	case RTD_CTL_PORT_LIST:
 		rep->rec_size = sizeof(struct portset);
-		n = s->ops->port_list(s->ctx, rec) ?: 1;
-		break;
+		return s->ops->port_list(s->ctx, rec) ?: 1;
 	case RTD_CTL_PORT_ADD:
 	case RTD_CTL_PORT_DEL:
 		n = s->ops->port_change(s->ctx, &req->ports, req->cmd == RTD_CTL_PORT_ADD, rep->msg,
 					sizeof(rep->msg));
-		if (n < 0) {
-			rep->err = n;
-			return sizeof(*rep);
-		}
-		n = 0;
-		break;
+		return n < 0 ? n : 0;
 	case RTD_CTL_STATS:
 		rep->rec_size = sizeof(struct rtd_ctl_stat);
-		max = room / rep->rec_size;
-		n = s->ops->stats(s->ctx, rec, max);
-		break;
+		*max = room / rep->rec_size;
+		return s->ops->stats(s->ctx, rec, *max);
 	case RTD_CTL_NEIGH:
 		rep->rec_size = sizeof(struct rtd_ctl_neigh);
-		max = room / rep->rec_size;
-		n = s->ops->neigh(s->ctx, rec, max);
-		break;
+		*max = room / rep->rec_size;
+		return s->ops->neigh(s->ctx, rec, *max);
 	case RTD_CTL_CALLS:
 		rep->rec_size = sizeof(struct rtd_ctl_call);
-		max = room / rep->rec_size;
-		n = s->ops->calls(s->ctx, rec, max);
-		break;
+		*max = room / rep->rec_size;
+		return s->ops->calls(s->ctx, rec, *max);
 	case RTD_CTL_LAT_RESET:
-		n = s->ops->lat_reset(s->ctx);
-		break;
+		return s->ops->lat_reset(s->ctx);
 	case RTD_CTL_SCHED_SET:
 		n = s->ops->sched_set(s->ctx, &req->sched, rep->msg, sizeof(rep->msg));
-		if (n < 0) {
-			rep->err = n;
-			return sizeof(*rep);
-		}
+		if (n < 0)
+			return n;
 		__attribute__((fallthrough)); /* the reply shows the result */
 	case RTD_CTL_SCHED_GET:
 		rep->rec_size = sizeof(struct rtd_ctl_sched);
-		n = s->ops->sched_get(s->ctx, rec) ?: 1;
-		break;
-	default: /* refused above */
-		return reply_err(s, req->cmd, -EOPNOTSUPP, "unknown command %u", req->cmd);
+		return s->ops->sched_get(s->ctx, rec) ?: 1;
+	}
+	return -EOPNOTSUPP; /* refused by check() */
+}
+
+static size_t handle(struct ctlsrv *s, const struct rtd_ctl_req *req, ssize_t len)
+{
+	struct rtd_ctl_rep *rep = s->buf;
+	size_t bad = check(s, req, len);
+	unsigned max = 0;
+	int n;
+
+	if (bad)
+		return bad;
+	memset(rep, 0, sizeof(*rep));
+	rep->version = RTD_CTL_VERSION;
+	rep->cmd = req->cmd;
+	n = dispatch(s, req, rep, &max);
+	if (n < 0 && rep->msg[0]) { /* refused, with the op's reason */
+		rep->err = n;
+		rep->rec_size = 0;
+		return sizeof(*rep);
 	}
 	if (n < 0)
 		return reply_err(s, req->cmd, n, "%s", strerror(-n));

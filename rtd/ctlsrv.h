@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "rtd/ctl.h"
+#include <rtd/ctl.h>
 
 struct ctlsrv_ops {
 	int (*status)(void *ctx, struct rtd_ctl_status *st);

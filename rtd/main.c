@@ -17,21 +17,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "rtd/log.h"
-#include "rtd/notify.h"
-#include "rtd/rtd.h"
+#include "lib/clock.h"
+#include "log.h"
+#include "notify.h"
+#include "rtd.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
 #endif
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 static int netns_cookie(uint64_t *cookie)
 {
@@ -222,32 +215,15 @@ out:
 	return err;
 }
 
-static int start(struct rtd *r)
+/* The kernel's side: the steering program, the RT ports, RX isolation. */
+static int attach(struct rtd *r, const char *state)
 {
-	char state[256], spec[128], err[256];
-	struct stat nsst;
+	char err[256], rxstate[300];
 	int ret;
 
-	r->start_ns = mono_ns();
-	ret = netns_cookie(&r->netns_cookie);
-	if (ret) {
-		log_err("main", "cannot read the network namespace cookie: %s", strerror(-ret));
-		return ret;
-	}
-	ret = ctlsrv_open(&r->ctl, r->cfg.ctl_socket, &rtd_ctl_ops, r);
+	ret = steer_open(&r->steer, r->cfg.iface, r->ifindex, (enum rtd_xdp_mode)r->cfg.xdp_mode);
 	if (ret)
 		return ret;
-
-	/* Per interface and network namespace: instances in other netns differ. */
-	mkdir(r->cfg.state_dir, 0755);
-	if (stat("/proc/self/ns/net", &nsst))
-		nsst.st_ino = 0;
-	snprintf(state, sizeof(state), "%s/%s-%lu.state", r->cfg.state_dir, r->cfg.iface,
-		 (unsigned long)nsst.st_ino);
-
-	ret = steer_open(&r->steer, r->cfg.iface, r->ifindex, r->cfg.xdp_mode);
-	if (ret)
-		goto err_ctl;
 	ret = ports_open(&r->ports, steer_ports_fd(&r->steer), r->netns_cookie, state);
 	if (ret)
 		goto err_steer;
@@ -256,88 +232,83 @@ static int start(struct rtd *r)
 		log_err("ports", "--rt-ports: %s", err);
 		goto err_ports;
 	}
+	snprintf(rxstate, sizeof(rxstate), "%s.rxq", state);
+	rxq_open(&r->rxq, r->cfg.iface, r->cfg.rt_queue, &r->ports.set, rxstate);
+	return 0;
 
-	{
-		char rxstate[sizeof(state) + 8];
+err_ports:
+	ports_close(&r->ports);
+err_steer:
+	steer_close(&r->steer);
+	return ret;
+}
 
-		snprintf(rxstate, sizeof(rxstate), "%s.rxq", state);
-		rxq_open(&r->rxq, r->cfg.iface, r->cfg.rt_queue, &r->ports.set, rxstate);
-	}
+static void detach(struct rtd *r)
+{
+	rxq_close(&r->rxq);
+	ports_close(&r->ports);
+	steer_close(&r->steer);
+}
+
+/* rtd's copy of the kernel's addresses, routes and neighbours. */
+static int mirror(struct rtd *r)
+{
+	int ret;
+
 	r->nt = calloc(1, sizeof(*r->nt));
-	if (!r->nt) {
-		ret = -ENOMEM;
-		goto err_rxq;
-	}
+	if (!r->nt)
+		return -ENOMEM;
 	nt_init(r->nt);
 	ret = neigh_open(&r->neigh, r->ifindex, r->nt, on_addr, r);
 	if (ret) {
 		log_err("neigh", "cannot mirror the kernel's tables: %s", strerror(-ret));
-		goto err_nt;
+		free(r->nt);
 	}
+	return ret;
+}
 
-	ret = open_queues(r);
+static void unmirror(struct rtd *r)
+{
+	neigh_close(&r->neigh);
+	free(r->nt);
+}
+
+/* The sockets, the application, and the RT thread over them. */
+static int run_rt(struct rtd *r)
+{
+	int ret = open_queues(r);
+
 	if (ret)
-		goto err_neigh;
-
+		return ret;
 	r->env = (struct rtd_app_env){
 		.ports = &r->ports.set,
 		.steer = env_steer,
 		.local_addr = env_local_addr,
 		.ctx = r,
-		.ng_listen = r->cfg.ng_listen,
-		.ng_allow = r->cfg.ng_allow,
-		.media_timeout = r->cfg.media_timeout,
+		/* The application's own settings: only the relay has any. */
+		.conf = !strcmp(r->cfg.app, "relay") ? &r->cfg.relay : NULL,
 	};
 	r->app.env = &r->env;
 	r->app.ops = rtd_app_find(r->cfg.app);
-	if (r->app.ops->init) {
-		ret = r->app.ops->init(&r->app);
-		if (ret) {
-			log_err("app", "%s: cannot start: %s", r->cfg.app, strerror(-ret));
-			goto err_queues;
-		}
+	ret = r->app.ops->init ? r->app.ops->init(&r->app) : 0;
+	if (ret) {
+		log_err("app", "%s: cannot start: %s", r->cfg.app, strerror(-ret));
+		goto err_queues;
 	}
 	ret = loop_init(&r->loop, r->qs, r->nq, r->nt, &r->app, r->cfg.cpu, r->cfg.rt_prio);
 	if (ret)
 		goto err_app;
 	/* Everything is allocated: keep it resident so the RT path never faults. */
 	if (mlockall(MCL_CURRENT | MCL_FUTURE))
-		log_err("main", "mlockall: %s (raise LimitMEMLOCK)", strerror(errno));
+		log_warn("main", "mlockall: %s (raise LimitMEMLOCK)", strerror(errno));
 	ret = loop_start(&r->loop);
 	if (ret) {
 		log_err("loop", "cannot start the RT thread: %s", strerror(-ret));
 		goto err_loop;
 	}
 	pin_off(r->cfg.cpu);
-	snprintf(state + strlen(state), sizeof(state) - strlen(state), ".gate");
-	{
-		struct gate_cfg gc;
-
-		gate_defaults(&gc);
-		gc.mode = r->cfg.gate_mode;
-		gc.period_ns = r->cfg.gate_period_us * 1000ull;
-		gc.guard_ns = r->cfg.gate_guard_us * 1000ull;
-		gc.window_ns = r->cfg.gate_window_us * 1000ull;
-		gc.hold_ns = r->cfg.gate_hold_us * 1000ull;
-		gc.link_bps = r->cfg.link_mbit * 1000000ull;
-		gc.reserve_bps = r->cfg.reserve_mbit * 1000000ull;
-		gc.bql_bytes = r->cfg.bql_bytes;
-		ret = gate_open(&r->gate, r->cfg.iface, r->ifindex, &r->loop, &gc,
-				r->cfg.gate_qdisc, state);
-		if (ret)
-			goto err_started;
-	}
-
-	portset_format(&r->ports.set, spec, sizeof(spec));
-	log_info("main", "ready: %s (%s, %s mode) queues %u ports %s app %s cpu %d %s", r->cfg.iface,
-		 r->steer.driver, steer_mode_name(r->steer.mode), r->nq, spec, r->cfg.app,
-		 r->loop.cpu, r->loop.prio ? "SCHED_FIFO" : "SCHED_OTHER");
-	snprintf(err, sizeof(err), "READY=1\nSTATUS=serving %s ports %s", r->cfg.iface, spec);
-	notify_send(err);
 	return 0;
 
-err_started:
-	loop_stop(&r->loop);
 err_loop:
 	loop_fini(&r->loop);
 err_app:
@@ -345,16 +316,74 @@ err_app:
 		r->app.ops->fini(&r->app);
 err_queues:
 	close_queues(r);
-err_neigh:
-	neigh_close(&r->neigh);
-err_nt:
-	free(r->nt);
-err_rxq:
-	rxq_close(&r->rxq);
-err_ports:
-	ports_close(&r->ports);
-err_steer:
-	steer_close(&r->steer);
+	return ret;
+}
+
+static void stop_rt(struct rtd *r)
+{
+	loop_stop(&r->loop);
+	/* Sockets first: their map entries go, and RT ports fall back to the kernel. */
+	close_queues(r);
+	loop_fini(&r->loop);
+	if (r->app.ops->fini)
+		r->app.ops->fini(&r->app);
+}
+
+static void ready(struct rtd *r)
+{
+	char spec[128], msg[256];
+
+	portset_format(&r->ports.set, spec, sizeof(spec));
+	log_info("main", "ready: %s (%s, %s mode) queues %u ports %s app %s cpu %d %s", r->cfg.iface,
+		 r->steer.driver, steer_mode_name(r->steer.mode), r->nq, spec, r->cfg.app,
+		 r->loop.cpu, r->loop.prio ? "SCHED_FIFO" : "SCHED_OTHER");
+	snprintf(msg, sizeof(msg), "READY=1\nSTATUS=serving %s ports %s", r->cfg.iface, spec);
+	notify_send(msg);
+}
+
+static int start(struct rtd *r)
+{
+	char state[256], gstate[300];
+	struct stat nsst;
+	int ret;
+
+	r->start_ns = clock_ns();
+	ret = netns_cookie(&r->netns_cookie);
+	if (ret) {
+		log_err("main", "cannot read the network namespace cookie: %s", strerror(-ret));
+		return ret;
+	}
+	ret = ctlsrv_open(&r->ctl, r->cfg.ctl_socket, &rtd_ctl_ops, r);
+	if (ret)
+		return ret;
+	/* Per interface and network namespace: instances in other netns differ. */
+	mkdir(r->cfg.state_dir, 0755);
+	if (stat("/proc/self/ns/net", &nsst))
+		nsst.st_ino = 0;
+	snprintf(state, sizeof(state), "%s/%s-%lu.state", r->cfg.state_dir, r->cfg.iface,
+		 (unsigned long)nsst.st_ino);
+	ret = attach(r, state);
+	if (ret)
+		goto err_ctl;
+	ret = mirror(r);
+	if (ret)
+		goto err_attach;
+	ret = run_rt(r);
+	if (ret)
+		goto err_mirror;
+	snprintf(gstate, sizeof(gstate), "%s.gate", state);
+	ret = gate_open(&r->gate, r->cfg.iface, r->ifindex, &r->loop, &r->cfg.gate, gstate);
+	if (ret)
+		goto err_rt;
+	ready(r);
+	return 0;
+
+err_rt:
+	stop_rt(r);
+err_mirror:
+	unmirror(r);
+err_attach:
+	detach(r);
 err_ctl:
 	ctlsrv_close(&r->ctl);
 	return ret;
@@ -364,17 +393,9 @@ static void stop(struct rtd *r)
 {
 	notify_send("STOPPING=1");
 	gate_close(&r->gate);
-	loop_stop(&r->loop);
-	/* Sockets first: their map entries go, and RT ports fall back to the kernel. */
-	close_queues(r);
-	loop_fini(&r->loop);
-	if (r->app.ops->fini)
-		r->app.ops->fini(&r->app);
-	neigh_close(&r->neigh);
-	free(r->nt);
-	rxq_close(&r->rxq);
-	ports_close(&r->ports);
-	steer_close(&r->steer);
+	stop_rt(r);
+	unmirror(r);
+	detach(r);
 	ctlsrv_close(&r->ctl);
 }
 
@@ -392,13 +413,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (r.cfg.help) {
-		fputs(config_usage, stdout);
+		config_usage(stdout);
 		return 0;
 	}
 	if (r.cfg.version) {
 		printf("rtd " RTD_VERSION "\n");
 		return 0;
 	}
+	log_set_level(r.cfg.log_level);
 	if (!rtd_app_find(r.cfg.app)) {
 		fprintf(stderr, "rtd: --app: '%s' is not an application (%s)\n", r.cfg.app,
 			rtd_app_names());

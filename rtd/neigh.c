@@ -10,11 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "rtd/log.h"
-#include "rtd/neigh.h"
-
-/* The kernel sizes dump datagrams to the largest read seen, capped at 32 KiB. */
-#define NL_BUF 32768
+#include "log.h"
+#include "neigh.h"
 /* Neighbour storms (a /16 swept by a scanner) must not overflow us; ENOBUFS re-dumps. */
 #define NL_RCVBUF (8 << 20)
 /* A dump interrupted by changes (NLM_F_DUMP_INTR) is retried this often. */
@@ -36,25 +33,6 @@ static void to_mapped(int family, const void *src, struct in6_addr *a)
 static unsigned alen_of(int family)
 {
 	return family == AF_INET ? 4 : 16;
-}
-
-static int nl_socket(unsigned groups)
-{
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = groups };
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
-	int sz = NL_RCVBUF, err;
-
-	if (fd < 0)
-		return -errno;
-	/* FORCE passes rmem_max (we have CAP_NET_ADMIN); the plain one is the fallback. */
-	if (groups && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)))
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
 }
 
 /* Where a change lands: the live table, or a scratch one being re-dumped. */
@@ -81,7 +59,7 @@ static void on_link(struct sink *s, const struct nlmsghdr *h)
 {
 	const struct ifinfomsg *ifi = NLMSG_DATA(h);
 	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi));
-	uint32_t mtu = s->t->mtu;
+	const struct rtattr *tb[IFLA_MAX + 1];
 	uint8_t mac[6];
 
 	if (len < 0 || ifi->ifi_index != s->n->ifindex)
@@ -90,15 +68,12 @@ static void on_link(struct sink *s, const struct nlmsghdr *h)
 		log_err("neigh", "interface %d is gone", s->n->ifindex);
 		return;
 	}
+	nl_attrs(tb, IFLA_MAX, IFLA_RTA(ifi), len);
 	memcpy(mac, s->t->mac, 6);
-	for (const struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
-		if (a->rta_type == IFLA_ADDRESS && RTA_PAYLOAD(a) == 6)
-			memcpy(mac, RTA_DATA(a), 6);
-		else if (a->rta_type == IFLA_MTU && RTA_PAYLOAD(a) == 4)
-			memcpy(&mtu, RTA_DATA(a), 4);
-	}
+	if (tb[IFLA_ADDRESS] && RTA_PAYLOAD(tb[IFLA_ADDRESS]) == 6)
+		memcpy(mac, RTA_DATA(tb[IFLA_ADDRESS]), 6);
 	put_begin(s);
-	nt_set_link(s->t, mac, mtu);
+	nt_set_link(s->t, mac, nl_attr_u32(tb[IFLA_MTU], s->t->mtu));
 	put_end(s);
 	/*
 	 * Link down flushes every IPv4 route of the device without one
@@ -120,26 +95,22 @@ static void on_addr(struct sink *s, const struct nlmsghdr *h)
 {
 	const struct ifaddrmsg *ifa = NLMSG_DATA(h);
 	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifa));
-	const struct rtattr *local = NULL, *address = NULL;
+	const struct rtattr *tb[IFA_MAX + 1], *local;
 	bool add = h->nlmsg_type == RTM_NEWADDR, was, now;
-	uint32_t flags = ifa->ifa_flags;
+	uint32_t flags;
 	struct in6_addr a;
 	int family = ifa->ifa_family, err;
 
 	if (len < 0 || (int)ifa->ifa_index != s->n->ifindex ||
 	    (family != AF_INET && family != AF_INET6))
 		return;
-	for (const struct rtattr *at = IFA_RTA(ifa); RTA_OK(at, len); at = RTA_NEXT(at, len)) {
-		if (at->rta_type == IFA_LOCAL)
-			local = at;
-		else if (at->rta_type == IFA_ADDRESS)
-			address = at;
-		else if (at->rta_type == IFA_FLAGS && RTA_PAYLOAD(at) == 4)
-			memcpy(&flags, RTA_DATA(at), 4); /* the 8-bit ifa_flags lose bits */
-	}
+	nl_attrs(tb, IFA_MAX, IFA_RTA(ifa), len);
+	/* The 8-bit ifa_flags lose bits; IFA_FLAGS has them all. */
+	flags = nl_attr_u32(tb[IFA_FLAGS], ifa->ifa_flags);
+	local = tb[IFA_LOCAL];
 	/* IFA_LOCAL is ours; IFA_ADDRESS is the peer's on point-to-point links. */
 	if (!local)
-		local = address;
+		local = tb[IFA_ADDRESS];
 	if (!local || RTA_PAYLOAD(local) < alen_of(family))
 		return;
 	to_mapped(family, RTA_DATA(local), &a);
@@ -252,7 +223,7 @@ static void on_neigh(struct sink *s, const struct nlmsghdr *h)
 {
 	const struct ndmsg *nd = NLMSG_DATA(h);
 	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*nd));
-	const struct rtattr *dst = NULL, *ll = NULL;
+	const struct rtattr *tb[NDA_MAX + 1], *dst, *ll;
 	uint16_t state = nd->ndm_state;
 	struct in6_addr a;
 	int err;
@@ -260,12 +231,9 @@ static void on_neigh(struct sink *s, const struct nlmsghdr *h)
 	if (len < 0 || nd->ndm_ifindex != s->n->ifindex || (nd->ndm_flags & NTF_PROXY) ||
 	    (nd->ndm_family != AF_INET && nd->ndm_family != AF_INET6))
 		return;
-	for (const struct rtattr *at = RTM_RTA(nd); RTA_OK(at, len); at = RTA_NEXT(at, len)) {
-		if (at->rta_type == NDA_DST)
-			dst = at;
-		else if (at->rta_type == NDA_LLADDR)
-			ll = at;
-	}
+	nl_attrs(tb, NDA_MAX, RTM_RTA(nd), len);
+	dst = tb[NDA_DST];
+	ll = tb[NDA_LLADDR];
 	if (!dst || RTA_PAYLOAD(dst) != alen_of(nd->ndm_family))
 		return;
 	if (ll && RTA_PAYLOAD(ll) != 6)
@@ -307,103 +275,52 @@ static void apply(struct sink *s, const struct nlmsghdr *h)
 	}
 }
 
+static int dump_one(const struct nlmsghdr *h, void *arg)
+{
+	apply(arg, h);
+	return 0;
+}
+
 /*
- * One request on a private, unsubscribed socket, applied to s as it streams
- * in.  -EINTR when the kernel flags the dump inconsistent.
+ * One request on the private, unsubscribed socket, applied to s as it
+ * streams in.  -EINTR when the kernel flags the dump inconsistent.
  */
 static int dump(struct sink *s, int type, int family)
 {
-	char req[NLMSG_SPACE(sizeof(struct ifinfomsg)) + RTA_SPACE(4)]
-		__attribute__((aligned(NLMSG_ALIGNTO))) = { 0 };
-	char buf[NL_BUF] __attribute__((aligned(NLMSG_ALIGNTO)));
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	struct nlmsghdr *rh = (struct nlmsghdr *)req;
-	unsigned seq = ++s->n->seq;
-	bool intr = false;
-	int fd, err = 0;
+	char buf[NLMSG_SPACE(sizeof(struct rtmsg)) + RTA_SPACE(4)]
+		__attribute__((aligned(NLMSG_ALIGNTO)));
+	struct nl_req r;
 
-	rh->nlmsg_type = type;
-	rh->nlmsg_seq = seq;
-	rh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	switch (type) {
-	case RTM_GETLINK: { /* just our link; the ack ends the answer */
-		struct ifinfomsg *ifi = NLMSG_DATA(rh);
+	case RTM_GETLINK: { /* just our link; the answer is one message */
+		struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = s->n->ifindex };
 
-		rh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-		rh->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
-		ifi->ifi_family = AF_UNSPEC;
-		ifi->ifi_index = s->n->ifindex;
+		nl_req_init(&r, buf, sizeof(buf), type, 0, &ifi, sizeof(ifi));
+		return nl_talk_reply(&s->n->dump, &r, dump_one, s);
+	}
+	case RTM_GETADDR: {
+		struct ifaddrmsg ifa = { .ifa_family = family };
+
+		nl_req_init(&r, buf, sizeof(buf), type, 0, &ifa, sizeof(ifa));
 		break;
 	}
-	case RTM_GETADDR:
-		rh->nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
-		((struct ifaddrmsg *)NLMSG_DATA(rh))->ifa_family = family;
-		break;
-	case RTM_GETROUTE:
-		rh->nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
-		((struct rtmsg *)NLMSG_DATA(rh))->rtm_family = family;
-		break;
-	case RTM_GETNEIGH: { /* the kernel filters by NDA_IFINDEX */
-		struct ndmsg *nd = NLMSG_DATA(rh);
-		struct rtattr *at = (struct rtattr *)((char *)nd + NLMSG_ALIGN(sizeof(*nd)));
-		uint32_t idx = s->n->ifindex;
+	case RTM_GETROUTE: {
+		struct rtmsg rtm = { .rtm_family = family };
 
-		nd->ndm_family = family;
-		at->rta_type = NDA_IFINDEX;
-		at->rta_len = RTA_LENGTH(4);
-		memcpy(RTA_DATA(at), &idx, 4);
-		rh->nlmsg_len = NLMSG_SPACE(sizeof(*nd)) + RTA_LENGTH(4);
+		nl_req_init(&r, buf, sizeof(buf), type, 0, &rtm, sizeof(rtm));
+		break;
+	}
+	case RTM_GETNEIGH: { /* the kernel filters by NDA_IFINDEX */
+		struct ndmsg nd = { .ndm_family = family };
+
+		nl_req_init(&r, buf, sizeof(buf), type, 0, &nd, sizeof(nd));
+		nl_put_u32(&r, NDA_IFINDEX, s->n->ifindex);
 		break;
 	}
 	default:
 		return -EINVAL;
 	}
-	/* Blocking: the answer to our own request comes at once. */
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	if (sendto(fd, req, rh->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err = -errno;
-		goto out;
-	}
-	for (;;) {
-		ssize_t len = recv(fd, buf, sizeof(buf), 0);
-
-		if (len < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			goto out;
-		}
-		if (len == 0) {
-			err = -EPIPE;
-			goto out;
-		}
-		for (const struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, (size_t)len);
-		     h = NLMSG_NEXT(h, len)) {
-			if (h->nlmsg_seq != seq)
-				continue;
-			if (h->nlmsg_flags & NLM_F_DUMP_INTR)
-				intr = true;
-			if (h->nlmsg_type == NLMSG_DONE) {
-				if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
-					memcpy(&err, NLMSG_DATA(h), sizeof(int));
-				goto out;
-			}
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(h);
-
-				err = h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) ? e->error : -EPROTO;
-				goto out;
-			}
-			apply(s, h);
-		}
-	}
-out:
-	close(fd);
-	if (!err && intr)
-		err = -EINTR;
-	return err;
+	return nl_dump(&s->n->dump, &r, dump_one, s);
 }
 
 static int dump_all(struct sink *s)
@@ -486,26 +403,29 @@ int neigh_open(struct neigh *n, int ifindex, struct neigh_table *tbl, neigh_addr
 	int err;
 
 	memset(n, 0, sizeof(*n));
-	n->fd = -1;
+	n->nl.fd = n->dump.fd = -1;
 	n->ifindex = ifindex;
 	n->tbl = tbl;
 	n->addr_cb = addr_cb;
 	n->cb_ctx = cb_ctx;
 	nt_init(tbl);
 	/* Subscribe before dumping: a change during the dump is seen twice, never lost. */
-	err = nl_socket(groups);
-	if (err < 0)
-		goto err;
-	n->fd = err;
+	err = nl_open(&n->nl, groups, true, NL_RCVBUF);
+	if (err)
+		return err;
+	/* Blocking: the answer to our own request comes at once. */
+	err = nl_open(&n->dump, 0, false, 0);
+	if (err)
+		goto err_nl;
 	err = resync(n);
 	if (err)
-		goto err_close;
+		goto err_dump;
 	return 0;
 
-err_close:
-	close(n->fd);
-	n->fd = -1;
-err:
+err_dump:
+	nl_close(&n->dump);
+err_nl:
+	nl_close(&n->nl);
 	return err;
 }
 
@@ -519,47 +439,49 @@ static void on_error(const struct nlmsghdr *h)
 	log_err("neigh", "the kernel refused a resolve request: %s", strerror(-e->error));
 }
 
+/* One datagram of notifications: -EAGAIN when none is left. */
+static int process_one(struct neigh *n, struct sink *s, char *buf, size_t size)
+{
+	struct sockaddr_nl from;
+	socklen_t fl = sizeof(from);
+	ssize_t len = recvfrom(n->nl.fd, buf, size, MSG_DONTWAIT | MSG_TRUNC,
+			       (struct sockaddr *)&from, &fl);
+
+	if (len < 0) {
+		if (errno == ENOBUFS) {
+			/* Notifications were dropped: only a full re-dump is safe. */
+			n->overflows++;
+			s->resync = true;
+			return 0;
+		}
+		return errno == EINTR ? 0 : -errno;
+	}
+	if (from.nl_pid != 0) /* only the kernel speaks for the kernel */
+		return 0;
+	if ((size_t)len > size) {
+		log_err("neigh", "notification of %zd bytes truncated", len);
+		s->resync = true;
+		return 0;
+	}
+	for (const struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
+		if (h->nlmsg_type == NLMSG_ERROR)
+			on_error(h);
+		else
+			apply(s, h);
+	}
+	return 0;
+}
+
 int neigh_process(struct neigh *n)
 {
 	char buf[NL_BUF] __attribute__((aligned(NLMSG_ALIGNTO)));
 	struct sink s = { .n = n, .t = n->tbl, .live = true };
-	int err = 0;
+	int err;
 
-	for (;;) {
-		struct sockaddr_nl from;
-		socklen_t fl = sizeof(from);
-		ssize_t len = recvfrom(n->fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC,
-				       (struct sockaddr *)&from, &fl);
-
-		if (len < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				break;
-			if (errno == ENOBUFS) {
-				/* Notifications were dropped: only a full re-dump is safe. */
-				n->overflows++;
-				s.resync = true;
-				continue;
-			}
-			err = -errno;
-			break;
-		}
-		if (from.nl_pid != 0) /* only the kernel speaks for the kernel */
-			continue;
-		if ((size_t)len > sizeof(buf)) {
-			log_err("neigh", "notification of %zd bytes truncated", len);
-			s.resync = true;
-			continue;
-		}
-		for (const struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, (size_t)len);
-		     h = NLMSG_NEXT(h, len)) {
-			if (h->nlmsg_type == NLMSG_ERROR)
-				on_error(h);
-			else
-				apply(&s, h);
-		}
-	}
+	while (!(err = process_one(n, &s, buf, sizeof(buf))))
+		;
+	if (err == -EAGAIN)
+		err = 0;
 	/* After the drain: a burst of changes costs one re-dump, not one each. */
 	if (s.resync) {
 		int e = resync(n);
@@ -572,26 +494,6 @@ int neigh_process(struct neigh *n)
 
 int neigh_resolve(struct neigh *n, int family, const struct in6_addr *addr)
 {
-	struct {
-		struct nlmsghdr h;
-		struct ndmsg nd;
-		char attrs[RTA_SPACE(16)];
-	} req;
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	struct rtattr *a = (struct rtattr *)req.attrs;
-	unsigned alen;
-
-	if (family != AF_INET && family != AF_INET6)
-		return -EAFNOSUPPORT;
-	alen = alen_of(family);
-	memset(&req, 0, sizeof(req));
-	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(req.nd)) + RTA_LENGTH(alen);
-	req.h.nlmsg_type = RTM_NEWNEIGH;
-	/* As `ip neigh replace ADDR dev IF use`: create if missing, never fail if present. */
-	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE;
-	req.h.nlmsg_seq = ++n->seq;
-	req.nd.ndm_family = family;
-	req.nd.ndm_ifindex = n->ifindex;
 	/*
 	 * NTF_USE makes neigh_add() leave the state and lladdr alone and call
 	 * neigh_event_send(): NONE/FAILED -> INCOMPLETE with a probe sent now,
@@ -599,21 +501,25 @@ int neigh_resolve(struct neigh *n, int family, const struct in6_addr *addr)
 	 * default NUD_PERMANENT, so that an entry created here stays subject
 	 * to garbage collection.
 	 */
-	req.nd.ndm_state = NUD_NONE;
-	req.nd.ndm_flags = NTF_USE;
-	a->rta_type = NDA_DST;
-	a->rta_len = RTA_LENGTH(alen);
-	memcpy(RTA_DATA(a), family == AF_INET ? &addr->s6_addr[12] : addr->s6_addr, alen);
+	struct ndmsg nd = { .ndm_family = family, .ndm_ifindex = n->ifindex,
+			    .ndm_state = NUD_NONE, .ndm_flags = NTF_USE };
+	char buf[NLMSG_SPACE(sizeof(nd)) + RTA_SPACE(16)] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct nl_req r;
+
+	if (family != AF_INET && family != AF_INET6)
+		return -EAFNOSUPPORT;
+	/* As `ip neigh replace ADDR dev IF use`: create if missing, never fail if present. */
+	nl_req_init(&r, buf, sizeof(buf), RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, &nd,
+		    sizeof(nd));
+	nl_put(&r, NDA_DST, family == AF_INET ? &addr->s6_addr[12] : addr->s6_addr,
+	       alen_of(family));
 	n->resolve_requests++;
 	/* Errors come back as NLMSG_ERROR on this socket; neigh_process logs them. */
-	if (sendto(n->fd, &req, req.h.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return -errno;
-	return 0;
+	return nl_send(&n->nl, &r);
 }
 
 void neigh_close(struct neigh *n)
 {
-	if (n->fd >= 0)
-		close(n->fd);
-	n->fd = -1;
+	nl_close(&n->dump);
+	nl_close(&n->nl);
 }

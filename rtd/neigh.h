@@ -10,15 +10,16 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 
-#include "rtd/neigh_table.h"
+#include "neigh_table.h"
+#include "nl.h"
 
 /* Called for each own address as it appears or goes (to update BPF maps). */
 typedef void (*neigh_addr_cb)(void *ctx, int family, const struct in6_addr *a, bool add);
 
 struct neigh {
-	int fd;
+	struct nl_sock nl;   /* subscribed: notifications, resolve requests */
+	struct nl_sock dump; /* private: dumps */
 	int ifindex;
-	unsigned seq;
 	struct neigh_table *tbl;
 	neigh_addr_cb addr_cb;
 	void *cb_ctx;
@@ -34,7 +35,7 @@ struct neigh {
 int neigh_open(struct neigh *n, int ifindex, struct neigh_table *tbl,
 	       neigh_addr_cb addr_cb, void *cb_ctx);
 /* The fd to poll for input. */
-static inline int neigh_fd(const struct neigh *n) { return n->fd; }
+static inline int neigh_fd(const struct neigh *n) { return n->nl.fd; }
 /* Read and apply every pending notification; never blocks. */
 int neigh_process(struct neigh *n);
 /*

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "rtd/neigh_table.h"
+#include "neigh_table.h"
 
 _Static_assert((NT_MAX_NEIGH & (NT_MAX_NEIGH - 1)) == 0, "NT_MAX_NEIGH must be a power of two");
 _Static_assert(NT_NEIGH_LIMIT < NT_MAX_NEIGH, "an empty slot must always remain");

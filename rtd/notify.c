@@ -11,7 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "rtd/notify.h"
+#include "notify.h"
 
 int notify_send(const char *msg)
 {

@@ -12,10 +12,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "rtd/log.h"
-#include "rtd/maps.h"
+#include <rtd/maps.h>
+
 #include "bind.skel.h"
-#include "rtd/ports.h"
+#include "lib/statefile.h"
+#include "log.h"
+#include "ports.h"
 
 #define RESERVED_PATH "/proc/sys/net/ipv4/ip_local_reserved_ports"
 #define STATE_KEY "reserved_ports="
@@ -75,42 +77,34 @@ static int reserved_write(const struct ports *p)
 	return ret;
 }
 
+static int restore_line(void *arg, char *line)
+{
+	const char *v = line + strlen(STATE_KEY);
+
+	(void)arg;
+	if (strncmp(line, STATE_KEY, strlen(STATE_KEY)))
+		return 0;
+	if (!write_file(RESERVED_PATH, v))
+		log_info("ports", "restored ip_local_reserved_ports '%s' left by an earlier rtd", v);
+	return 1;
+}
+
 /* An earlier rtd died without restoring the kernel: do it now. */
 static void restore_leftovers(const char *state_path)
 {
-	char buf[65536];
-	char *v;
-
-	if (read_file(state_path, buf, sizeof(buf)))
-		return;
-	v = strstr(buf, STATE_KEY);
-	if (v) {
-		v += strlen(STATE_KEY);
-		v[strcspn(v, "\n")] = 0;
-		if (!write_file(RESERVED_PATH, v))
-			log_info("ports", "restored ip_local_reserved_ports '%s' left by an earlier rtd",
-				 v);
-	}
-	unlink(state_path);
+	if (statefile_read(state_path, restore_line, NULL) != -ENOENT)
+		statefile_remove(state_path);
 }
 
 static int state_save(const struct ports *p)
 {
-	char tmp[300];
-	FILE *f;
+	struct statefile_w w;
+	int err = statefile_begin(&w, p->state_path);
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", p->state_path);
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
-	fprintf(f, STATE_KEY "%s\n", p->orig_reserved);
-	if (fclose(f)) {
-		unlink(tmp);
-		return -EIO;
-	}
-	if (rename(tmp, p->state_path))
-		return -errno;
-	return 0;
+	if (err)
+		return err;
+	statefile_printf(&w, STATE_KEY "%s\n", p->orig_reserved);
+	return statefile_commit(&w);
 }
 
 /*
@@ -235,7 +229,7 @@ int ports_open(struct ports *p, int map_fd, uint64_t netns_cookie, const char *s
 	return 0;
 
 err_state:
-	unlink(p->state_path);
+	statefile_remove(p->state_path);
 err_buf:
 	free(p->orig_reserved);
 	p->orig_reserved = NULL;
@@ -336,7 +330,7 @@ void ports_close(struct ports *p)
 		if (err)
 			log_err("ports", "cannot restore %s: %s", RESERVED_PATH, strerror(-err));
 		else
-			unlink(p->state_path);
+			statefile_remove(p->state_path);
 		free(p->orig_reserved);
 		p->orig_reserved = NULL;
 	}

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rtd/portset.h"
+#include <rtd/portset.h>
 
 struct bind_bpf;
 

@@ -3,18 +3,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "rtd/rtd.h"
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
-}
+#include "lib/clock.h"
+#include "rtd.h"
 
 static int op_status(void *ctx, struct rtd_ctl_status *st)
 {
@@ -32,7 +24,7 @@ static int op_status(void *ctx, struct rtd_ctl_status *st)
 	st->mtu = __atomic_load_n(&r->nt->mtu, __ATOMIC_RELAXED);
 	st->nports = portset_count(&r->ports.set);
 	memcpy(st->mac, r->loop.ios[0].mac, 6);
-	st->uptime_ms = mono_ms() - r->start_ns / 1000000;
+	st->uptime_ms = clock_since(clock_ns(), r->start_ns) / NSEC_PER_MSEC;
 	return 0;
 }
 
@@ -155,7 +147,7 @@ static int op_stats(void *ctx, struct rtd_ctl_stat *out, unsigned max)
 	n = put(out, n, max, "netlink", "", -1, "resolve_requests", r->neigh.resolve_requests);
 	n = put(out, n, max, "netlink", "", -1, "overflows", r->neigh.overflows);
 	{
-		struct gate_cfg cfg;
+		struct rtd_gate_conf cfg;
 		struct gate_stats gs;
 
 		gate_get(&r->gate, &cfg, &gs);
@@ -221,20 +213,10 @@ static int op_neigh(void *ctx, struct rtd_ctl_neigh *out, unsigned max)
 static int op_sched_get(void *ctx, struct rtd_ctl_sched *out)
 {
 	struct rtd *r = ctx;
-	struct gate_cfg cfg;
 	struct gate_stats st;
 
-	gate_get(&r->gate, &cfg, &st);
 	memset(out, 0, sizeof(*out));
-	snprintf(out->mode, sizeof(out->mode), "%s", gate_mode_name(cfg.mode));
-	out->bql_bytes = cfg.bql_bytes;
-	out->period_ns = cfg.period_ns;
-	out->phase_ns = cfg.phase_ns;
-	out->guard_ns = cfg.guard_ns;
-	out->window_ns = cfg.window_ns;
-	out->hold_ns = cfg.hold_ns;
-	out->link_bps = cfg.link_bps;
-	out->reserve_bps = cfg.reserve_bps;
+	gate_get(&r->gate, &out->conf, &st);
 	snprintf(out->qdisc, sizeof(out->qdisc), "%s", gate_qdisc_name(&r->gate));
 	out->installed = r->gate.installed;
 	out->closed = gate_is_closed(&r->gate);
@@ -250,27 +232,19 @@ static int op_sched_get(void *ctx, struct rtd_ctl_sched *out)
 	return 0;
 }
 
+/* rtctl checked the values against the same table; a mode past it is refused. */
 static int op_sched_set(void *ctx, const struct rtd_ctl_sched *in, char *err, size_t errlen)
 {
 	struct rtd *r = ctx;
-	struct gate_cfg cfg;
-	char mode[sizeof(in->mode) + 1] = { 0 };
+	const struct setting *mode = settings_find(&gate_settings, "mode", true);
+	char buf[16];
 
-	memcpy(mode, in->mode, sizeof(in->mode));
-	memset(&cfg, 0, sizeof(cfg));
-	if (gate_mode_parse(mode, &cfg.mode)) {
-		snprintf(err, errlen, "'%s' is not one of off, reactive, scheduled", mode);
+	setting_format(mode, &in->conf, buf, sizeof(buf));
+	if (in->conf.mode > GATE_SCHEDULED) {
+		snprintf(err, errlen, "mode %s is not one of off, reactive, scheduled", buf);
 		return -EINVAL;
 	}
-	cfg.bql_bytes = in->bql_bytes;
-	cfg.period_ns = in->period_ns;
-	cfg.phase_ns = in->phase_ns;
-	cfg.guard_ns = in->guard_ns;
-	cfg.window_ns = in->window_ns;
-	cfg.hold_ns = in->hold_ns;
-	cfg.link_bps = in->link_bps;
-	cfg.reserve_bps = in->reserve_bps;
-	return gate_set(&r->gate, &cfg, err, errlen);
+	return gate_set(&r->gate, &in->conf, err, errlen);
 }
 
 static int op_calls(void *ctx, struct rtd_ctl_call *out, unsigned max)

@@ -5,16 +5,17 @@
 
 #include <stdint.h>
 
-#include "rtd/app.h"
-#include "rtd/config.h"
-#include "rtd/ctlsrv.h"
-#include "rtd/gate.h"
-#include "rtd/loop.h"
-#include "rtd/neigh.h"
-#include "rtd/ports.h"
-#include "rtd/rxq.h"
-#include "rtd/steer.h"
-#include "rtd/xsk.h"
+#include <rtd/app.h>
+
+#include "config.h"
+#include "ctlsrv.h"
+#include "datapath/loop.h"
+#include "datapath/xsk.h"
+#include "gate/gate.h"
+#include "neigh.h"
+#include "ports.h"
+#include "rxq.h"
+#include "steer.h"
 
 #define RTD_VERSION "0.1.0"
 

@@ -2,31 +2,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/ethtool.h>
-#include <linux/sockios.h>
-#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include "rtd/log.h"
-#include "rtd/rxq.h"
-
-static int ethtool(const char *ifname, void *cmd)
-{
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ifr.ifr_data = cmd;
-	if (ioctl(fd, SIOCETHTOOL, &ifr))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
+#include "ethtool.h"
+#include "lib/statefile.h"
+#include "log.h"
+#include "rxq.h"
 
 static int rule_add(struct rxq *r, uint16_t port, uint32_t flow, uint32_t *loc)
 {
@@ -43,7 +25,7 @@ static int rule_add(struct rxq *r, uint16_t port, uint32_t flow, uint32_t *loc)
 		nfc.fs.h_u.udp_ip6_spec.pdst = htons(port);
 		nfc.fs.m_u.udp_ip6_spec.pdst = 0xffff;
 	}
-	err = ethtool(r->ifname, &nfc);
+	err = ethtool_ioctl(r->ifname, &nfc);
 	if (!err)
 		*loc = nfc.fs.location;
 	return err;
@@ -54,18 +36,35 @@ static void rule_del(const char *ifname, uint32_t loc)
 	struct ethtool_rxnfc nfc = { .cmd = ETHTOOL_SRXCLSRLDEL };
 
 	nfc.fs.location = loc;
-	ethtool(ifname, &nfc);
+	ethtool_ioctl(ifname, &nfc);
 }
 
 static void state_save(const struct rxq *r)
 {
-	FILE *f = fopen(r->state_path, "we");
+	struct statefile_w w;
 
-	if (!f)
+	if (statefile_begin(&w, r->state_path))
 		return;
 	for (unsigned i = 0; i < r->nrules; i++)
-		fprintf(f, "rule %u\n", r->loc[i]);
-	fclose(f);
+		statefile_printf(&w, "rule %u\n", r->loc[i]);
+	statefile_commit(&w);
+}
+
+struct leftovers {
+	const char *ifname;
+	unsigned n;
+};
+
+static int restore_line(void *arg, char *line)
+{
+	struct leftovers *l = arg;
+	unsigned loc;
+
+	if (sscanf(line, "rule %u", &loc) == 1) {
+		rule_del(l->ifname, loc);
+		l->n++;
+	}
+	return 0;
 }
 
 static void add_port(struct rxq *r, uint16_t port)
@@ -85,7 +84,7 @@ static void add_port(struct rxq *r, uint16_t port)
 		if (err == -EOPNOTSUPP || err == -EINVAL) {
 			/* The first refusal says it all; IPv6 rules may be unsupported alone. */
 			if (i == 0) {
-				log_info("rxq", "%s cannot steer by UDP port (ntuple: %s): RT and kernel "
+				log_warn("rxq", "%s cannot steer by UDP port (ntuple: %s): RT and kernel "
 						"frames share its RX queues",
 					 r->ifname, strerror(-err));
 				r->supported = false;
@@ -105,25 +104,17 @@ static void add_port(struct rxq *r, uint16_t port)
 int rxq_open(struct rxq *r, const char *ifname, int queue, const struct portset *ports,
 	     const char *state_path)
 {
-	char line[64];
-	unsigned loc;
-	FILE *f;
+	struct leftovers left = { ifname, 0 };
 
 	memset(r, 0, sizeof(*r));
 	snprintf(r->ifname, sizeof(r->ifname), "%s", ifname);
 	snprintf(r->state_path, sizeof(r->state_path), "%s", state_path);
 	r->queue = queue;
-	f = fopen(state_path, "re");
-	if (f) {
-		unsigned n = 0;
-
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "rule %u", &loc) == 1 && (rule_del(ifname, loc), 1))
-				n++;
-		fclose(f);
-		unlink(state_path);
-		if (n)
-			log_info("rxq", "removed %u steering rules an earlier rtd left on %s", n, ifname);
+	if (statefile_read(state_path, restore_line, &left) != -ENOENT) {
+		statefile_remove(state_path);
+		if (left.n)
+			log_info("rxq", "removed %u steering rules an earlier rtd left on %s", left.n,
+				 ifname);
 	}
 	if (queue < 0)
 		return 0;
@@ -168,5 +159,5 @@ void rxq_close(struct rxq *r)
 	for (unsigned i = 0; i < r->nrules; i++)
 		rule_del(r->ifname, r->loc[i]);
 	r->nrules = 0;
-	unlink(r->state_path);
+	statefile_remove(r->state_path);
 }

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "rtd/portset.h"
+#include <rtd/portset.h>
 
 #define RXQ_MAX_RULES 1024
 

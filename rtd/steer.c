@@ -2,19 +2,16 @@
 #include <errno.h>
 #include <linux/ethtool.h>
 #include <linux/if_link.h>
-#include <linux/sockios.h>
-#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "rtd/log.h"
-#include "rtd/steer.h"
+#include "ethtool.h"
+#include "log.h"
+#include "steer.h"
 #include "steer.skel.h"
 
 const char *steer_mode_name(enum rtd_xdp_mode mode)
@@ -32,17 +29,8 @@ const char *steer_mode_name(enum rtd_xdp_mode mode)
 static void driver_name(const char *ifname, char *buf, size_t len)
 {
 	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
-	snprintf(buf, len, "unknown");
-	if (fd < 0)
-		return;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ifr.ifr_data = (void *)&info;
-	if (!ioctl(fd, SIOCETHTOOL, &ifr))
-		snprintf(buf, len, "%s", info.driver);
-	close(fd);
+	snprintf(buf, len, "%s", ethtool_ioctl(ifname, &info) ? "unknown" : info.driver);
 }
 
 /*

@@ -9,8 +9,13 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 
-#include "rtd/config.h"
-#include "rtd/maps.h"
+#include <rtd/maps.h>
+
+enum rtd_xdp_mode {
+	RTD_XDP_AUTO = 0,
+	RTD_XDP_NATIVE,
+	RTD_XDP_SKB,
+};
 
 struct steer_bpf;
 

@@ -63,9 +63,7 @@ struct rtd_app_env {
 	int (*steer)(void *ctx, uint16_t port, bool on);
 	int (*local_addr)(void *ctx, int family, struct in6_addr *out);
 	void *ctx;
-	const char *ng_listen;  /* relay: control address, "127.0.0.1:2223" */
-	const char *ng_allow;   /* relay: source prefixes allowed to send commands */
-	unsigned media_timeout; /* relay: seconds of silence that end a call */
+	const void *conf; /* the application's own settings (the relay's: relay_conf) */
 };
 
 struct rtd_app {

@@ -10,9 +10,9 @@
 #include <linux/types.h>
 #include <netinet/in.h>
 
-#include "rtd/portset.h"
+#include <rtd/portset.h>
 
-#define RTD_CTL_VERSION 1
+#define RTD_CTL_VERSION 2
 #define RTD_CTL_DIR "/run/rtd"
 /* Largest reply rtd sends; rtctl receives into a buffer this large. */
 #define RTD_CTL_MAX_MSG (1u << 20)
@@ -49,21 +49,33 @@ struct rtd_ctl_call {
 	__u64 forwarded;
 };
 
-/* SCHED_GET reply record / SCHED_SET request: the egress gate. */
+/*
+ * The egress gate's settings, as rtd's options and rtctl sched set name
+ * them (lib/gate_conf.c is their table): times in microseconds, rates in
+ * Mbit/s.  mode and qdisc are indexes into gate_mode_words and
+ * gate_qdisc_words.
+ */
+struct rtd_gate_conf {
+	__u32 mode;  /* off, reactive (closed while RT frames are pending), scheduled */
+	__u32 qdisc; /* auto, tbf, bpf: chosen at start, not live */
+	__u32 period_us;
+	__u32 phase_us;
+	__u32 guard_us;
+	__u32 window_us;
+	__u32 hold_us;
+	__u32 link_mbit; /* 0: unknown, the TBF opens at 100 Gbit/s */
+	__u32 reserve_mbit;
+	__u32 bql_bytes; /* 0: leave BQL alone */
+};
+
+/* SCHED_GET reply record / SCHED_SET request (conf only): the egress gate. */
 struct rtd_ctl_sched {
-	char mode[12]; /* "off", "reactive", "scheduled" */
-	__u32 bql_bytes;
-	__u64 period_ns;
-	__u64 phase_ns;
-	__u64 guard_ns;
-	__u64 window_ns;
-	__u64 hold_ns;
-	__u64 link_bps;
-	__u64 reserve_bps;
+	struct rtd_gate_conf conf;
 	/* Read-only state and counters. */
 	char qdisc[8]; /* "tbf", or "bpf": rtd's BPF qdisc, closed per frame */
 	__u32 installed;
 	__u32 closed;
+	__u32 pad;
 	__u64 closes;
 	__u64 closed_ns;
 	__u64 held_bytes;

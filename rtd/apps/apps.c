@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <string.h>
 
-#include "rtd/app.h"
+#include <rtd/app.h>
 
 extern const struct rtd_app_ops rtd_app_echo;
 extern const struct rtd_app_ops rtd_app_relay;

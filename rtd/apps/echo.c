@@ -5,7 +5,7 @@
  */
 #include <errno.h>
 
-#include "rtd/app.h"
+#include <rtd/app.h>
 
 enum { ECHO_REPLIED, ECHO_FAILED };
 

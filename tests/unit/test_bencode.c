@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "rtd/bencode.h"
+#include "apps/relay/bencode.h"
 #include "mutate.h"
 
 #define NTOKS 256

@@ -11,7 +11,8 @@
 
 #include <cmocka.h>
 
-#include "rtd/config.h"
+#include "config.h"
+#include "steer.h"
 
 static struct rtd_config c;
 static char err[512], path[64], want[512];
@@ -41,14 +42,14 @@ static void test_defaults(void **state)
 	(void)state;
 	config_defaults(&c);
 	assert_string_equal(c.iface, "");
-	assert_false(c.ports_set);
+	assert_int_equal(portset_count(&c.ports), 0);
 	assert_int_equal(c.cpu, -1);
 	assert_int_equal(c.rt_prio, 50);
 	assert_string_equal(c.app, "echo");
 	assert_int_equal(c.xdp_mode, RTD_XDP_AUTO);
 	assert_string_equal(c.state_dir, "/run/rtd");
 	assert_int_equal(c.frames, 4096);
-	assert_int_equal(c.gate_qdisc, 0); /* auto */
+	assert_int_equal(c.gate.qdisc, 0); /* auto */
 	assert_string_equal(c.ctl_socket, "");
 	assert_false(c.help);
 	assert_false(c.version);
@@ -61,7 +62,7 @@ static void test_minimal_command_line_derives_the_control_socket(void **state)
 	(void)state;
 	assert_int_equal(parse(ARGC(argv), argv), 0);
 	assert_string_equal(c.iface, "eth0");
-	assert_true(c.ports_set);
+	assert_int_not_equal(portset_count(&c.ports), 0);
 	assert_int_equal(portset_count(&c.ports), 2);
 	assert_int_equal(c.cpu, -1);
 	assert_int_equal(c.rt_prio, 50);
@@ -102,7 +103,7 @@ static void test_short_options_and_equals_forms_work(void **state)
 	assert_true(portset_has(&c.ports, 5004));
 	assert_int_equal(c.xdp_mode, RTD_XDP_SKB);
 	assert_int_equal(c.cpu, 1);
-	assert_int_equal(c.gate_qdisc, 2);
+	assert_int_equal(c.gate.qdisc, 2);
 }
 
 static void expect_arg_error(const char *opt, const char *val, const char *msg)
@@ -225,8 +226,18 @@ static void test_help_and_version_need_nothing_else(void **state)
 	assert_int_equal(parse(ARGC(a2), a2), 0);
 	assert_true(c.version);
 	assert_false(c.help);
-	assert_non_null(strstr(config_usage, "--rt-ports"));
-	assert_non_null(strstr(config_usage, "--xdp-mode"));
+	{
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+
+		config_usage(f);
+		fclose(f);
+		assert_non_null(strstr(text, "--rt-ports"));
+		assert_non_null(strstr(text, "--xdp-mode"));
+		assert_non_null(strstr(text, "--log-level"));
+		free(text);
+	}
 }
 
 static void test_config_file_is_read_and_the_command_line_wins(void **state)

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "rtd/stack.h"
+#include "datapath/stack.h"
 
 /* RFC 1071's definition, one byte pair at a time: the reference. */
 static uint16_t ref_csum(const uint8_t *p, size_t len)

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "rtd/gate_shm.h"
+#include <rtd/gate_shm.h>
 
 #define MS 1000000ull
 #define T0 (1000 * 1000 * MS) /* an arbitrary CLOCK_MONOTONIC time: 1000 s */

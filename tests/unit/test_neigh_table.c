@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "rtd/neigh_table.h"
+#include "neigh_table.h"
 
 static struct neigh_table t;
 

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "rtd/portset.h"
+#include <rtd/portset.h>
 
 static struct portset s;
 static char err[128], buf[1024];

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "rtd/sdp.h"
+#include "apps/relay/sdp.h"
 #include "mutate.h"
 
 /* Two media, CRLF, session-level c=, no a=rtcp, things the relay does not

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "rtd/stack.h"
+#include "datapath/stack.h"
 
 /* 198.18.0.2:40000 -> 198.18.0.1:7000 "hello", padded to 60 bytes; checksums
  * computed by an independent implementation. */

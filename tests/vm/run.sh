@@ -68,8 +68,8 @@ kernel_deb() {
 
 # skip WHY: the summary line the test runners count, with nothing run
 skip() {
-	echo "vm: $*" >&2
-	echo "$(basename "$SCRIPT"): 0 passed, 0 failed (skipped: $*)"
+	echo "skip $(basename "$SCRIPT"): $*"
+	echo "$(basename "$SCRIPT"): 0 passed, 0 failed, 1 skipped"
 	exit 0
 }
 

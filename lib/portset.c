@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rtd/portset.h>
+
+unsigned portset_count(const struct portset *s)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < PORTSET_WORDS; i++)
+		n += __builtin_popcountll(s->w[i]);
+	return n;
+}
+
+int portset_next(const struct portset *s, unsigned from)
+{
+	for (size_t i = from >> 6; i < PORTSET_WORDS; i++) {
+		uint64_t w = s->w[i];
+
+		if (i == from >> 6)
+			w &= ~UINT64_C(0) << (from & 63);
+		if (w)
+			return (int)(i * 64 + __builtin_ctzll(w));
+	}
+	return -1;
+}
+
+/* Trim whitespace from both ends of s[0..*len). */
+static const char *trim(const char *s, size_t *len)
+{
+	while (*len && isspace((unsigned char)*s))
+		s++, (*len)--;
+	while (*len && isspace((unsigned char)s[*len - 1]))
+		(*len)--;
+	return s;
+}
+
+static int parse_port(const char *s, size_t len, unsigned *out)
+{
+	unsigned v = 0;
+
+	/* Five digits at most: no overflow, and "000080" is not a port. */
+	if (!len || len > 5)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -EINVAL;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v < 1 || v > 65535)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int bad_port(const char *s, size_t len, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "'%.*s' is not a port (1-65535)", (int)len, s);
+	return -EINVAL;
+}
+
+/* "P-Q": whitespace around the dash is allowed, as around items. */
+static int parse_range(const char *a, size_t alen, const char *dash, unsigned *lo,
+		       unsigned *hi, char *err, size_t errlen)
+{
+	size_t l1 = dash - a, l2 = alen - l1 - 1;
+	const char *b = trim(dash + 1, &l2);
+
+	trim(a, &l1);
+	/* "5004-" or "-5": no culprit inside to name, so name the item. */
+	if (!l1 || !l2) {
+		snprintf(err, errlen, "'%.*s' is not a port range", (int)alen, a);
+		return -EINVAL;
+	}
+	if (parse_port(a, l1, lo))
+		return bad_port(a, l1, err, errlen);
+	if (parse_port(b, l2, hi))
+		return bad_port(b, l2, err, errlen);
+	if (*lo > *hi) {
+		snprintf(err, errlen, "'%.*s' is not an ascending range", (int)alen, a);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* One item, "P" or "P-Q", already trimmed. */
+static int parse_item(const char *a, size_t alen, struct portset *out, char *err, size_t errlen)
+{
+	const char *dash = memchr(a, '-', alen);
+	unsigned lo, hi;
+	int ret;
+
+	if (!alen) {
+		snprintf(err, errlen, "'' is an empty item");
+		return -EINVAL;
+	}
+	if (dash) {
+		ret = parse_range(a, alen, dash, &lo, &hi, err, errlen);
+		if (ret)
+			return ret;
+	} else {
+		if (parse_port(a, alen, &lo))
+			return bad_port(a, alen, err, errlen);
+		hi = lo;
+	}
+	for (unsigned v = lo; v <= hi; v++)
+		portset_add(out, v);
+	return 0;
+}
+
+int portset_parse(const char *spec, struct portset *out, char *err, size_t errlen)
+{
+	const char *p = spec;
+
+	portset_clear(out);
+	for (;;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		const char *a = trim(p, &len);
+		int ret = parse_item(a, len, out, err, errlen);
+
+		if (ret) {
+			portset_clear(out); /* no half-parsed set escapes */
+			return ret;
+		}
+		if (!end)
+			return 0;
+		p = end + 1;
+	}
+}
+
+size_t portset_format(const struct portset *s, char *buf, size_t len)
+{
+	size_t need = 0;
+	int p = portset_next(s, 1);
+
+	if (len)
+		buf[0] = 0;
+	while (p >= 0) {
+		int q = p;
+		char item[16];
+		int n;
+
+		while (q < 65535 && portset_has(s, q + 1))
+			q++;
+		n = q > p ? snprintf(item, sizeof(item), "%s%d-%d", need ? "," : "", p, q)
+			  : snprintf(item, sizeof(item), "%s%d", need ? "," : "", p);
+		/* Truncate like snprintf: as much as fits, always terminated. */
+		if (need + 1 < len) {
+			size_t room = len - 1 - need, k = (size_t)n < room ? (size_t)n : room;
+
+			memcpy(buf + need, item, k);
+			buf[need + k] = 0;
+		}
+		need += n;
+		p = q < 65535 ? portset_next(s, q + 1) : -1;
+	}
+	return need;
+}

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The relay as an rtd application: set up and torn down off the RT path. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include <rtd/ctl.h>
+
+#include "apps/relay/ng.h"
+
+static int relay_init(struct rtd_app *app)
+{
+	static const char *const names[RELAY_NCOUNTERS] = {
+		"rtp", "rtcp", "forwarded", "no_stream", "no_peer", "strict_drop", "send_fail",
+	};
+	struct relay *r;
+	int err;
+
+	if (!app->env)
+		return -EINVAL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	err = ring_init(&r->cmds, 4096, sizeof(struct rcmd));
+	if (err)
+		goto err_free;
+	r->app = app;
+	app->priv = r;
+	app->ncounters = RELAY_NCOUNTERS;
+	for (unsigned i = 0; i < RELAY_NCOUNTERS; i++)
+		app->counters[i].name = names[i];
+	err = ng_start(r, app->env);
+	if (err)
+		goto err_ring;
+	return 0;
+
+err_ring:
+	ring_free(&r->cmds);
+err_free:
+	free(r);
+	app->priv = NULL;
+	return err;
+}
+
+static void relay_fini(struct rtd_app *app)
+{
+	struct relay *r = app->priv;
+
+	if (!r)
+		return;
+	ng_stop(r);
+	ring_free(&r->cmds);
+	free(r);
+	app->priv = NULL;
+}
+
+static int relay_calls(struct rtd_app *app, struct rtd_ctl_call *out, unsigned max)
+{
+	return ng_calls(app->priv, out, max);
+}
+
+const struct rtd_app_ops rtd_app_relay = {
+	.calls = relay_calls,
+	.name = "relay",
+	.init = relay_init,
+	.rx = relay_rx,
+	.poll = relay_poll,
+	.fini = relay_fini,
+};

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The ng control side of the relay: rtpengine's protocol ("<cookie>
+ * <bencoded dict>" over UDP), so that a SIP server such as Kamailio drives
+ * rtd's relay exactly as it drives rtpengine.  It owns the call table and
+ * runs on its own non-RT thread (ng_server.c); the commands themselves
+ * (ng_cmd.c and the handlers it lists) need no socket or thread, which is
+ * how the unit tests drive them.
+ */
+#ifndef RELAY_NG_H
+#define RELAY_NG_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <rtd/app.h>
+
+#include "apps/relay/allow.h"
+#include "apps/relay/bencode.h"
+#include "apps/relay/calls.h"
+#include "apps/relay/conf.h"
+#include "apps/relay/relay.h"
+
+#define NG_MAX_MSG 65536
+#define NG_MAX_TOKS 1024
+#define NG_CACHE 64
+#define NG_IGNORED 16
+
+struct ng_cached {
+	char cookie[64];
+	size_t len;
+	char reply[2048];
+};
+
+struct ng_server;
+
+struct ng {
+	struct calls calls;
+	const struct relay_conf *conf;
+	struct allow allow;
+	pthread_mutex_t lock; /* calls, against the control thread's rtctl calls */
+	uint64_t refused, cmds, errors;
+	struct ng_cached cache[NG_CACHE];
+	unsigned cache_next;
+	char ignored[NG_IGNORED][32]; /* keys warned about once */
+	unsigned nignored;
+	struct bencode_tok toks[NG_MAX_TOKS];
+	char sdp_out[NG_MAX_MSG / 2];
+	struct ng_server *srv; /* sockets and thread; NULL without (tests) */
+};
+
+/* The control state without sockets or thread (ng_start adds those). */
+struct ng *ng_new(struct relay *r, const struct rtd_app_env *env);
+void ng_free(struct ng *n);
+/*
+ * One "<cookie> <bencoded dict>" datagram from from: the reply in out and
+ * its length, or 0 for no reply (sender not allowed, no cookie).
+ */
+int ng_command(struct ng *n, const char *msg, size_t len, const struct sockaddr_storage *from,
+	       char *out, size_t outlen);
+/* Ends the calls silent for longer than the media timeout at now; how many. */
+unsigned ng_expire(struct ng *n, uint64_t now);
+
+/* ng_server.c: sockets on the ng-listen addresses and the ng thread. */
+int ng_start(struct relay *r, const struct rtd_app_env *env);
+void ng_stop(struct relay *r);
+/* For rtctl calls: a record per leg and media; count. */
+int ng_calls(struct relay *r, struct rtd_ctl_call *out, unsigned max);
+
+#endif

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * One ng datagram in, one reply out: the sender checked against --ng-allow,
+ * the cookie cache, the dictionary decoded, and the command found in the
+ * table (ng_cmd.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apps/relay/ng_cmd.h"
+#include "log.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(struct ng *n, const struct ng_msg *m, struct bencode_w *w);
+	unsigned flags;
+} commands[] = {
+#define X(id, name, flags) { name, ng_cmd_##id, flags },
+	NG_COMMANDS(X)
+#undef X
+};
+
+int ng_reply_error(struct ng *n, struct bencode_w *w, const char *why)
+{
+	n->errors++;
+	bencode_w_dict(w);
+	bencode_w_kv_str(w, "result", "error");
+	bencode_w_kv_str(w, "error-reason", why);
+	bencode_w_end(w);
+	return 0;
+}
+
+int ng_reply_load_limit(struct ng *n, struct bencode_w *w)
+{
+	n->refused++;
+	bencode_w_dict(w);
+	bencode_w_kv_str(w, "result", "load limit");
+	bencode_w_end(w);
+	return 0;
+}
+
+int ng_get_str(const struct ng_msg *m, const char *key, char *out, size_t len)
+{
+	int v = bencode_dict_get(m->buf, m->t, 0, key);
+
+	if (v < 0)
+		return -ENOENT;
+	return bencode_str_copy(m->buf, &m->t[v], out, len);
+}
+
+bool ng_has_flag(const struct ng_msg *m, const char *flag)
+{
+	return bencode_list_find(m->buf, m->t, bencode_dict_get(m->buf, m->t, 0, "flags"), flag) >=
+	       0;
+}
+
+int ng_cmd_ping(struct ng *n, const struct ng_msg *m, struct bencode_w *w)
+{
+	(void)n;
+	(void)m;
+	bencode_w_dict(w);
+	bencode_w_kv_str(w, "result", "pong");
+	bencode_w_end(w);
+	return 0;
+}
+
+static void warn_ignored(struct ng *n, const char *buf, const struct bencode_tok *k)
+{
+	static const char *const known[] = {
+		"command", "call-id", "from-tag", "to-tag", "sdp", "flags", "replace", "ICE",
+		"direction", "received-from", "transport-protocol", "supports", "rtcp-mux",
+		"via-branch", "label", "SDES", "DTLS", "record-call", "metadata", "limit", NULL,
+	};
+	char key[32];
+
+	for (int i = 0; known[i]; i++)
+		if (bencode_key_is(buf, k, known[i]))
+			return;
+	if (bencode_str_copy(buf, k, key, sizeof(key)))
+		snprintf(key, sizeof(key), "(long key)");
+	for (unsigned i = 0; i < n->nignored; i++)
+		if (!strcmp(n->ignored[i], key))
+			return;
+	if (n->nignored < NG_IGNORED)
+		snprintf(n->ignored[n->nignored++], sizeof(n->ignored[0]), "%s", key);
+	log_info("ng", "ignoring key '%s' (not meaningful for plain RTP/AVP here)", key);
+}
+
+/* The call a command names; NULL with the error reply written. */
+static struct call *named_call(struct ng *n, const struct ng_msg *m, struct bencode_w *w)
+{
+	char id[128];
+	struct call *call;
+
+	if (ng_get_str(m, "call-id", id, sizeof(id))) {
+		ng_reply_error(n, w, "No call-id in message");
+		return NULL;
+	}
+	call = calls_find(&n->calls, id);
+	if (!call)
+		ng_reply_error(n, w, "Unknown call-id");
+	return call;
+}
+
+static int handle(struct ng *n, const char *buf, size_t len, struct bencode_w *w)
+{
+	struct ng_msg m = { .buf = buf, .t = n->toks };
+	int ntok = bencode_parse(buf, len, n->toks, NG_MAX_TOKS), c;
+
+	if (ntok < 0 || m.t[0].type != BENCODE_DICT)
+		return ng_reply_error(n, w, "Could not decode dictionary");
+	c = bencode_dict_get(buf, m.t, 0, "command");
+	if (c < 0 || m.t[c].type != BENCODE_STR)
+		return ng_reply_error(n, w, "No command in message");
+	for (unsigned i = 1, k = 0; k < m.t[0].size; k += 2, i = m.t[m.t[i].end].end)
+		warn_ignored(n, buf, &m.t[i]);
+	n->cmds++;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!bencode_str_is(buf, &m.t[c], commands[i].name))
+			continue;
+		if (commands[i].flags & NG_NEEDS_CALL) {
+			m.call = named_call(n, &m, w);
+			if (!m.call)
+				return 0;
+		}
+		return commands[i].fn(n, &m, w);
+	}
+	return ng_reply_error(n, w, "Unrecognized command");
+}
+
+/* A retransmission gets the same answer, not a second offer. */
+static int cached(struct ng *n, const char *cookie, size_t clen, char *out, size_t outlen)
+{
+	for (unsigned i = 0; i < NG_CACHE; i++) {
+		const struct ng_cached *c = &n->cache[i];
+
+		if (c->len && strlen(c->cookie) == clen && !memcmp(c->cookie, cookie, clen)) {
+			if (c->len > outlen)
+				return 0;
+			memcpy(out, c->reply, c->len);
+			return (int)c->len;
+		}
+	}
+	return -ENOENT;
+}
+
+static void cache_put(struct ng *n, const char *cookie, size_t clen, const char *reply,
+		      size_t len)
+{
+	struct ng_cached *c;
+
+	if (len > sizeof(c->reply))
+		return;
+	c = &n->cache[n->cache_next++ % NG_CACHE];
+	memcpy(c->cookie, cookie, clen);
+	c->cookie[clen] = 0;
+	memcpy(c->reply, reply, len);
+	c->len = len;
+}
+
+int ng_command(struct ng *n, const char *msg, size_t len, const struct sockaddr_storage *from,
+	       char *out, size_t outlen)
+{
+	const char *sp = memchr(msg, ' ', len);
+	size_t clen = sp ? (size_t)(sp - msg) : 0;
+	struct bencode_w w;
+	int n_out;
+
+	if (!allow_match(&n->allow, from))
+		return 0; /* not even an error reply: unknown senders learn nothing */
+	if (!sp || !clen || clen >= sizeof(n->cache[0].cookie) || clen + 1 > outlen)
+		return 0; /* no cookie: nothing a reply could be matched to */
+	n_out = cached(n, msg, clen, out, outlen);
+	if (n_out >= 0)
+		return n_out;
+	memcpy(out, msg, clen + 1);
+	bencode_w_init(&w, out + clen + 1, outlen - clen - 1);
+	handle(n, sp + 1, len - clen - 1, &w);
+	n_out = bencode_w_finish(&w);
+	if (n_out < 0) {
+		bencode_w_init(&w, out + clen + 1, outlen - clen - 1);
+		ng_reply_error(n, &w, "Reply too large");
+		n_out = bencode_w_finish(&w);
+		if (n_out < 0)
+			return 0;
+	}
+	n_out += clen + 1;
+	cache_put(n, msg, clen, out, n_out);
+	return n_out;
+}
+
+unsigned ng_expire(struct ng *n, uint64_t now)
+{
+	return calls_expire(&n->calls, now, n->conf->media_timeout);
+}
+
+struct ng *ng_new(struct relay *r, const struct rtd_app_env *env)
+{
+	const struct relay_conf *conf = env->conf;
+	struct ng *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	n->conf = conf;
+	pthread_mutex_init(&n->lock, NULL);
+	calls_init(&n->calls, r, env);
+	if (allow_parse(&n->allow, conf->ng_allow)) {
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
+void ng_free(struct ng *n)
+{
+	free(n);
+}

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The ng thread: UDP sockets on the --ng-listen addresses, served from an
+ * io_uring loop, one outstanding receive per socket, and once a second the
+ * media-timeout scan.  The RT thread only sees stream commands through the
+ * ring, and this thread only reads its counters.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <liburing.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <rtd/ctl.h>
+
+#include "apps/relay/ng.h"
+#include "lib/clock.h"
+#include "log.h"
+
+#define NG_MAX_SOCKS 4
+
+struct ng_server {
+	int fds[NG_MAX_SOCKS];
+	unsigned nfds;
+	struct io_uring ring;
+	pthread_t thread;
+	bool stop;
+	struct {
+		char buf[NG_MAX_MSG];
+		struct sockaddr_storage from;
+		struct iovec iov;
+		struct msghdr msg;
+	} in[NG_MAX_SOCKS];
+	char tx[NG_MAX_MSG];
+};
+
+/* "ADDR:PORT" or "[ADDR6]:PORT", bound: the fd or -errno. */
+static int open_socket(const char *listen_on)
+{
+	char host[64];
+	const char *colon = strrchr(listen_on, ':');
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len;
+	int fd, port;
+
+	if (!colon || colon == listen_on || (port = atoi(colon + 1)) <= 0 || port > 65535)
+		return -EINVAL;
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - listen_on), listen_on);
+	if (host[0] == '[') {
+		struct sockaddr_in6 *s6 = (void *)&ss;
+
+		host[strlen(host) - 1] = 0;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		if (inet_pton(AF_INET6, host + 1, &s6->sin6_addr) != 1)
+			return -EINVAL;
+		len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (void *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
+			return -EINVAL;
+		len = sizeof(*s4);
+	}
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&ss, len)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static void serve(struct ng *n, unsigned i, size_t len)
+{
+	struct ng_server *s = n->srv;
+	const struct sockaddr_storage *from = &s->in[i].from;
+	socklen_t flen = from->ss_family == AF_INET ? sizeof(struct sockaddr_in)
+						    : sizeof(struct sockaddr_in6);
+	int out;
+
+	pthread_mutex_lock(&n->lock);
+	out = ng_command(n, s->in[i].buf, len, from, s->tx, sizeof(s->tx));
+	pthread_mutex_unlock(&n->lock);
+	if (out > 0)
+		sendto(s->fds[i], s->tx, out, 0, (const struct sockaddr *)from, flen);
+}
+
+static void arm_recv(struct ng_server *s, unsigned i)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&s->ring);
+
+	s->in[i].iov = (struct iovec){ .iov_base = s->in[i].buf, .iov_len = NG_MAX_MSG };
+	s->in[i].msg = (struct msghdr){ .msg_name = &s->in[i].from,
+					.msg_namelen = sizeof(s->in[i].from),
+					.msg_iov = &s->in[i].iov, .msg_iovlen = 1 };
+	io_uring_prep_recvmsg(sqe, s->fds[i], &s->in[i].msg, 0);
+	io_uring_sqe_set_data64(sqe, i);
+	io_uring_submit(&s->ring);
+}
+
+static void *ng_main(void *arg)
+{
+	struct ng *n = arg;
+	struct ng_server *s = n->srv;
+	uint64_t last_scan = clock_ns();
+
+	for (unsigned i = 0; i < s->nfds; i++)
+		arm_recv(s, i);
+	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
+		struct __kernel_timespec ts = { .tv_nsec = 200000000 };
+		struct io_uring_cqe *cqe;
+
+		if (!io_uring_wait_cqe_timeout(&s->ring, &cqe, &ts)) {
+			int res = cqe->res;
+			unsigned i = (unsigned)io_uring_cqe_get_data64(cqe);
+
+			io_uring_cqe_seen(&s->ring, cqe);
+			if (res > 0 && i < s->nfds)
+				serve(n, i, res);
+			if (i < s->nfds)
+				arm_recv(s, i);
+		}
+		if (clock_ns() - last_scan > NSEC_PER_SEC) {
+			last_scan = clock_ns();
+			pthread_mutex_lock(&n->lock);
+			ng_expire(n, clock_ns());
+			pthread_mutex_unlock(&n->lock);
+		}
+	}
+	return NULL;
+}
+
+static int open_sockets(struct ng_server *s, const char *listen)
+{
+	char list[128], *save = NULL;
+
+	snprintf(list, sizeof(list), "%s", listen);
+	for (char *a = strtok_r(list, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
+		int fd = s->nfds < NG_MAX_SOCKS ? open_socket(a) : -E2BIG;
+
+		if (fd < 0) {
+			log_err("ng", "--ng-listen %s: %s", a, strerror(-fd));
+			return fd;
+		}
+		s->fds[s->nfds++] = fd;
+	}
+	return 0;
+}
+
+static void close_sockets(struct ng_server *s)
+{
+	while (s->nfds)
+		close(s->fds[--s->nfds]);
+}
+
+int ng_start(struct relay *r, const struct rtd_app_env *env)
+{
+	struct ng *n = ng_new(r, env);
+	int err;
+
+	if (!n)
+		return -EINVAL;
+	n->srv = calloc(1, sizeof(*n->srv));
+	if (!n->srv) {
+		err = -ENOMEM;
+		goto err_ng;
+	}
+	err = open_sockets(n->srv, n->conf->ng_listen);
+	if (err)
+		goto err_fd;
+	err = io_uring_queue_init(2 * NG_MAX_SOCKS, &n->srv->ring, 0);
+	if (err) {
+		log_err("ng", "io_uring: %s", strerror(-err));
+		goto err_fd;
+	}
+	err = pthread_create(&n->srv->thread, NULL, ng_main, n);
+	if (err) {
+		err = -err;
+		goto err_ring;
+	}
+	pthread_setname_np(n->srv->thread, "rtd-ng");
+	r->ng = n;
+	log_info("ng", "listening on %s for %u port pairs", n->conf->ng_listen,
+		 portset_count(&n->calls.free_ports));
+	return 0;
+
+err_ring:
+	io_uring_queue_exit(&n->srv->ring);
+err_fd:
+	close_sockets(n->srv);
+	free(n->srv);
+err_ng:
+	ng_free(n);
+	return err;
+}
+
+/* One record per leg and media, for rtctl calls. */
+static void call_record(const struct relay *r, const struct call *call, unsigned m, int leg,
+			uint64_t now, struct rtd_ctl_call *c)
+{
+	const struct rstream *s = &r->streams[call->media[m].sidx[leg][0]];
+	uint64_t last = __atomic_load_n(&s->last_ns, __ATOMIC_RELAXED);
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->call_id, sizeof(c->call_id), "%s", call->call_id);
+	snprintf(c->tag, sizeof(c->tag), "%s", call->tag[leg]);
+	c->leg = leg;
+	c->media = m;
+	c->local_port = call->media[m].port[leg];
+	c->peer_port = __atomic_load_n(&s->peer.port, __ATOMIC_ACQUIRE);
+	c->family = s->peer.family;
+	c->peer = s->peer.addr;
+	c->latched = s->latched;
+	c->age_s = clock_since(now, call->created_ns) / NSEC_PER_SEC;
+	c->packets = __atomic_load_n(&s->packets, __ATOMIC_RELAXED);
+	c->bytes = __atomic_load_n(&s->bytes, __ATOMIC_RELAXED);
+	c->forwarded = __atomic_load_n(&s->forwarded, __ATOMIC_RELAXED);
+	c->lost = __atomic_load_n(&s->lost, __ATOMIC_RELAXED);
+	c->jitter_us = relay_jitter_us(s);
+	c->last_ms = last ? (int32_t)(clock_since(now, last) / NSEC_PER_MSEC) : -1;
+}
+
+int ng_calls(struct relay *r, struct rtd_ctl_call *out, unsigned max)
+{
+	struct ng *n = r->ng;
+	uint64_t now = clock_ns();
+	unsigned cnt = 0;
+
+	pthread_mutex_lock(&n->lock);
+	for (unsigned i = 0; i < CALLS_MAX; i++) {
+		const struct call *call = &n->calls.call[i];
+
+		if (!call->used)
+			continue;
+		for (unsigned m = 0; m < call->nmedia; m++)
+			for (int leg = 0; leg < 2 && cnt < max; leg++)
+				call_record(r, call, m, leg, now, &out[cnt++]);
+	}
+	pthread_mutex_unlock(&n->lock);
+	return cnt;
+}
+
+void ng_stop(struct relay *r)
+{
+	struct ng *n = r->ng;
+
+	if (!n)
+		return;
+	__atomic_store_n(&n->srv->stop, true, __ATOMIC_RELAXED);
+	pthread_join(n->srv->thread, NULL);
+	io_uring_queue_exit(&n->srv->ring);
+	close_sockets(n->srv);
+	free(n->srv);
+	ng_free(n);
+	r->ng = NULL;
+}

@@ -1,0 +1,582 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "apps/relay/sdp.h"
+
+struct line {
+	const char *p;
+	size_t len;  /* without the line ending */
+	size_t next; /* offset of the following line; the ending lies between */
+};
+
+/* Lines end in LF or CRLF; the last one may have no ending at all. */
+static bool next_line(const char *buf, size_t len, size_t pos, struct line *l)
+{
+	const char *nl;
+
+	if (pos >= len)
+		return false;
+	l->p = buf + pos;
+	nl = memchr(l->p, '\n', len - pos);
+	l->len = nl ? (size_t)(nl - l->p) : len - pos;
+	l->next = nl ? (size_t)(nl - buf) + 1 : len;
+	if (l->len && l->p[l->len - 1] == '\r')
+		l->len--;
+	return true;
+}
+
+struct word {
+	const char *p;
+	size_t n;
+};
+
+/* Split on spaces, tolerating runs of them (RFC 8866 asks for one, not
+ * every UA obliges).  Returns how many words there are; stores max. */
+static unsigned split(const char *p, size_t n, struct word *w, unsigned max)
+{
+	unsigned count = 0;
+	size_t i = 0;
+
+	while (i < n) {
+		size_t start;
+
+		while (i < n && p[i] == ' ')
+			i++;
+		if (i == n)
+			break;
+		start = i;
+		while (i < n && p[i] != ' ')
+			i++;
+		if (count < max) {
+			w[count].p = p + start;
+			w[count].n = i - start;
+		}
+		count++;
+	}
+	return count;
+}
+
+static bool word_is(const struct word *w, const char *s)
+{
+	size_t n = strlen(s);
+
+	return w->n == n && !memcmp(w->p, s, n);
+}
+
+static bool mem_is(const char *p, size_t n, const char *s)
+{
+	size_t k = strlen(s);
+
+	return n == k && !memcmp(p, s, k);
+}
+
+/* Digits only (strtoul would take signs, spaces and read past the line). */
+static int parse_port(const char *p, size_t n, uint16_t *out)
+{
+	unsigned v = 0;
+
+	if (!n || n > 5)
+		return -EBADMSG;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -EBADMSG;
+		v = v * 10 + (p[i] - '0');
+	}
+	if (v > 65535)
+		return -EBADMSG;
+	*out = v;
+	return 0;
+}
+
+/* addrtype "IP4"/"IP6" and an address literal, "/ttl" and "/count" cut. */
+static int parse_addr(const struct word *type, const struct word *addr, bool cut_slash,
+		      int *family, struct in6_addr *a)
+{
+	char tmp[INET6_ADDRSTRLEN + 1];
+	size_t n = addr->n;
+	const char *slash;
+
+	if (cut_slash && (slash = memchr(addr->p, '/', n)))
+		n = slash - addr->p;
+	if (!n || n >= sizeof(tmp) || memchr(addr->p, 0, n))
+		return -EBADMSG;
+	memcpy(tmp, addr->p, n);
+	tmp[n] = 0;
+	if (word_is(type, "IP4")) {
+		struct in_addr v4;
+
+		if (inet_pton(AF_INET, tmp, &v4) != 1)
+			return -EBADMSG;
+		memset(a, 0, sizeof(*a));
+		a->s6_addr[10] = a->s6_addr[11] = 0xff;
+		memcpy(&a->s6_addr[12], &v4, 4);
+		*family = AF_INET;
+		return 0;
+	}
+	if (word_is(type, "IP6")) {
+		if (inet_pton(AF_INET6, tmp, a) != 1)
+			return -EBADMSG;
+		*family = AF_INET6;
+		return 0;
+	}
+	return -EBADMSG;
+}
+
+static int fail(char *err, size_t errlen, unsigned lineno, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, unsigned lineno, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!err || !errlen)
+		return -EBADMSG;
+	n = snprintf(err, errlen, "sdp: line %u: ", lineno);
+	va_start(ap, fmt);
+	if (n >= 0 && (size_t)n < errlen)
+		vsnprintf(err + n, errlen - n, fmt, ap);
+	va_end(ap);
+	return -EBADMSG;
+}
+
+#define FAIL(...) fail(err, errlen, lineno, __VA_ARGS__)
+
+/* m=<media> <port>[/<count>] <proto> <fmt> ... */
+static int parse_m(const char *buf, const struct line *l, struct sdp_media *m, char *err,
+		   size_t errlen, unsigned lineno)
+{
+	struct word w[4];
+	unsigned n = split(l->p + 2, l->len - 2, w, 4);
+	const char *slash, *fend;
+	size_t plen;
+
+	if (n < 1)
+		return FAIL("m= without media type");
+	if (n < 2)
+		return FAIL("m= without port");
+	if (w[0].n >= sizeof(m->type))
+		return FAIL("m= media type longer than %zu bytes", sizeof(m->type) - 1);
+	memcpy(m->type, w[0].p, w[0].n);
+	slash = memchr(w[1].p, '/', w[1].n);
+	plen = slash ? (size_t)(slash - w[1].p) : w[1].n;
+	if (parse_port(w[1].p, plen, &m->port))
+		return FAIL("m= port '%.*s' is not 0-65535", (int)plen, w[1].p);
+	m->nports = 1;
+	if (slash) {
+		uint16_t count;
+
+		if (parse_port(slash + 1, w[1].n - plen - 1, &count) || !count)
+			return FAIL("m= port count '%.*s' is not 1-65535",
+				    (int)(w[1].n - plen - 1), slash + 1);
+		m->nports = count;
+	}
+	if (n < 3)
+		return FAIL("m= without protocol");
+	if (w[2].n >= sizeof(m->proto))
+		return FAIL("m= protocol longer than %zu bytes", sizeof(m->proto) - 1);
+	memcpy(m->proto, w[2].p, w[2].n);
+	if (n < 4)
+		return FAIL("m= without formats");
+	fend = l->p + l->len;
+	while (fend[-1] == ' ')
+		fend--;
+	m->fmt.off = w[3].p - buf;
+	m->fmt.len = fend - w[3].p;
+	return 0;
+}
+
+/* o=<user> <sess-id> <sess-version> IN <addrtype> <address>.  A host name
+ * is allowed (RFC 8866 5.2); the relay replaces it anyway. */
+static int parse_o(const struct line *l, struct sdp_session *s, char *err, size_t errlen,
+		   unsigned lineno)
+{
+	struct word w[6];
+	int fam;
+
+	if (split(l->p + 2, l->len - 2, w, 6) != 6)
+		return FAIL("o= needs 'user id version IN IP4|IP6 address'");
+	if (!word_is(&w[3], "IN"))
+		return FAIL("o= network type '%.*s' is not IN", (int)w[3].n, w[3].p);
+	if (!word_is(&w[4], "IP4") && !word_is(&w[4], "IP6"))
+		return FAIL("o= address type '%.*s' is not IP4 or IP6", (int)w[4].n, w[4].p);
+	s->has_o = true;
+	s->o_family = word_is(&w[4], "IP4") ? AF_INET : AF_INET6;
+	s->o_literal = !parse_addr(&w[4], &w[5], false, &fam, &s->o_addr);
+	if (!s->o_literal)
+		memset(&s->o_addr, 0, sizeof(s->o_addr));
+	return 0;
+}
+
+/* c=IN <addrtype> <address>[/ttl][/count]: a literal, since the relay has
+ * to send to it. */
+static int parse_c(const struct line *l, int *family, struct in6_addr *a, char *err,
+		   size_t errlen, unsigned lineno)
+{
+	struct word w[3];
+
+	if (split(l->p + 2, l->len - 2, w, 3) != 3 || !word_is(&w[0], "IN"))
+		return FAIL("c= needs 'IN IP4|IP6 address'");
+	if (!word_is(&w[1], "IP4") && !word_is(&w[1], "IP6"))
+		return FAIL("c= address type '%.*s' is not IP4 or IP6", (int)w[1].n, w[1].p);
+	if (parse_addr(&w[1], &w[2], true, family, a))
+		return FAIL("c= address '%.*s' is not an %s literal", (int)w[2].n, w[2].p,
+			    word_is(&w[1], "IP4") ? "IPv4" : "IPv6");
+	return 0;
+}
+
+/* a=rtcp:<port> [IN <addrtype> <address>] (RFC 3605) */
+static int parse_rtcp(const char *v, size_t vn, struct sdp_media *m, char *err, size_t errlen,
+		      unsigned lineno)
+{
+	struct word w[4];
+	unsigned n = split(v, vn, w, 4);
+
+	if (n < 1 || parse_port(w[0].p, w[0].n, &m->rtcp_port) || !m->rtcp_port)
+		return FAIL("a=rtcp: needs a port 1-65535");
+	if (n != 1 && n != 4)
+		return FAIL("a=rtcp: needs 'port [IN IP4|IP6 address]'");
+	if (n == 4) {
+		if (!word_is(&w[1], "IN") ||
+		    parse_addr(&w[2], &w[3], false, &m->rtcp_family, &m->rtcp_addr))
+			return FAIL("a=rtcp: address needs 'IN IP4|IP6 literal'");
+		m->rtcp_has_addr = true;
+	}
+	m->has_rtcp = true;
+	return 0;
+}
+
+/* Direction attribute name to enum sdp_dir, or -1. */
+static int dir_of(const char *name, size_t n)
+{
+	static const char *const names[] = {
+		[SDP_SENDRECV] = "sendrecv", [SDP_SENDONLY] = "sendonly",
+		[SDP_RECVONLY] = "recvonly", [SDP_INACTIVE] = "inactive",
+	};
+
+	for (int i = 0; i < (int)(sizeof(names) / sizeof(names[0])); i++)
+		if (mem_is(name, n, names[i]))
+			return i;
+	return -1;
+}
+
+static int parse_a(const struct line *l, struct sdp_session *s, struct sdp_media *m, char *err,
+		   size_t errlen, unsigned lineno)
+{
+	const char *name = l->p + 2, *colon = memchr(name, ':', l->len - 2);
+	size_t nn = colon ? (size_t)(colon - name) : l->len - 2;
+	const char *v = colon ? colon + 1 : name + nn;
+	size_t vn = l->p + l->len - v;
+	int dir = dir_of(name, nn);
+
+	if (dir >= 0) {
+		if (m)
+			m->dir = dir;
+		else
+			s->dir = dir;
+		return 0;
+	}
+	if (!m)
+		return 0; /* the rest matter per media only */
+	if (mem_is(name, nn, "rtcp") && colon)
+		return parse_rtcp(v, vn, m, err, errlen, lineno);
+	if (mem_is(name, nn, "rtcp-mux") || mem_is(name, nn, "rtcp-mux-only"))
+		m->rtcp_mux = true;
+	else if (mem_is(name, nn, "candidate"))
+		m->ice = true;
+	return 0;
+}
+
+/* One x=value line after v=; *m is the media section it is in, or NULL. */
+static int parse_line(const char *buf, const struct line *l, struct sdp_session *s,
+		      struct sdp_media **m, char *err, size_t errlen, unsigned lineno)
+{
+	int ret;
+
+	switch (l->p[0]) {
+	case 'm':
+		if (s->nmedia == SDP_MAX_MEDIA)
+			return FAIL("more than %d media", SDP_MAX_MEDIA);
+		*m = &s->media[s->nmedia++];
+		(*m)->line = lineno;
+		ret = parse_m(buf, l, *m, err, errlen, lineno);
+		(*m)->rtcp_port = (*m)->port + 1;
+		(*m)->dir = s->dir;
+		return ret;
+	case 'o':
+		if (*m)
+			return FAIL("o= inside a media section");
+		if (s->has_o)
+			return FAIL("second o=");
+		return parse_o(l, s, err, errlen, lineno);
+	case 'c':
+		if (*m) {
+			(*m)->has_c = true;
+			return parse_c(l, &(*m)->c_family, &(*m)->c_addr, err, errlen, lineno);
+		}
+		s->has_c = true;
+		return parse_c(l, &s->c_family, &s->c_addr, err, errlen, lineno);
+	case 'a':
+		return parse_a(l, s, *m, err, errlen, lineno);
+	}
+	return 0;
+}
+
+/* After the last line: what the body as a whole must have. */
+static int check_media(struct sdp_session *s, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < s->nmedia; i++) {
+		struct sdp_media *m = &s->media[i];
+
+		if (!m->has_c && !s->has_c)
+			return fail(err, errlen, m->line, "m= has no c=, nor has the session");
+		/* An a=rtcp on a port-0 stream names nothing to send to. */
+		if (!m->has_rtcp)
+			m->rtcp_port = m->port ? m->port + 1 : 0;
+	}
+	return 0;
+}
+
+int sdp_parse(const char *buf, size_t len, struct sdp_session *s, char *err, size_t errlen)
+{
+	struct sdp_media *m = NULL;
+	unsigned lineno = 0;
+	bool seen_v = false;
+	struct line l;
+	size_t pos = 0;
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	if (err && errlen)
+		err[0] = 0;
+	/* Spans are 32-bit. */
+	if (len > UINT32_MAX)
+		return fail(err, errlen, 0, "body larger than 4 GiB");
+	while (next_line(buf, len, pos, &l)) {
+		if (!lineno)
+			s->crlf = l.p + l.len < buf + l.next && l.p[l.len] == '\r';
+		pos = l.next;
+		lineno++;
+		/* Tolerated: a blank line, as after a body's final CRLF. */
+		if (!l.len)
+			continue;
+		if (l.len < 2 || l.p[1] != '=' || l.p[0] < 'a' || l.p[0] > 'z')
+			return FAIL("not 'x=value'");
+		if (!seen_v) {
+			if (l.p[0] != 'v')
+				return FAIL("an SDP body starts with v=");
+			seen_v = true;
+			continue;
+		}
+		ret = parse_line(buf, &l, s, &m, err, errlen, lineno);
+		if (ret)
+			return ret;
+	}
+	if (!seen_v)
+		return fail(err, errlen, lineno ? lineno : 1, "empty body");
+	return check_media(s, err, errlen);
+}
+
+int sdp_media_addr(const struct sdp_session *s, unsigned i, int *family, struct in6_addr *a)
+{
+	if (i >= s->nmedia)
+		return -ENOENT;
+	if (s->media[i].has_c) {
+		*family = s->media[i].c_family;
+		*a = s->media[i].c_addr;
+	} else {
+		*family = s->c_family;
+		*a = s->c_addr;
+	}
+	return 0;
+}
+
+struct out {
+	char *buf;
+	size_t len, pos;
+	bool overflow;
+};
+
+static void put(struct out *o, const void *p, size_t n)
+{
+	if (o->overflow || n > o->len - o->pos) {
+		o->overflow = true;
+		return;
+	}
+	if (n)
+		memcpy(o->buf + o->pos, p, n);
+	o->pos += n;
+}
+
+static void puts_(struct out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+static void put_port(struct out *o, unsigned port)
+{
+	char tmp[8];
+
+	put(o, tmp, snprintf(tmp, sizeof(tmp), "%u", port));
+}
+
+static bool is_ice_attr(const struct line *l)
+{
+	static const char *const ice[] = {
+		"candidate", "ice-ufrag", "ice-pwd", "ice-options", "ice-lite", "ice-mismatch",
+		"ice-pacing", "remote-candidates", "end-of-candidates",
+	};
+	const char *name = l->p + 2, *colon;
+	size_t nn;
+
+	if (l->len < 2 || memcmp(l->p, "a=", 2))
+		return false;
+	colon = memchr(name, ':', l->len - 2);
+	nn = colon ? (size_t)(colon - name) : l->len - 2;
+	for (size_t i = 0; i < sizeof(ice) / sizeof(ice[0]); i++)
+		if (mem_is(name, nn, ice[i]))
+			return true;
+	return false;
+}
+
+static bool is_rtcp_attr(const struct line *l)
+{
+	return l->len >= 7 && !memcmp(l->p, "a=rtcp:", 7);
+}
+
+struct rewriter {
+	const struct sdp_session *s;
+	const struct sdp_rewrite *rw;
+	struct out o;
+	const char *eol; /* for added lines */
+	char ip[4];      /* "IP4" / "IP6" */
+	char addr[INET6_ADDRSTRLEN];
+};
+
+static unsigned rtp_port(const struct rewriter *r, unsigned mi)
+{
+	return r->s->media[mi].port ? r->rw->port[mi] : 0;
+}
+
+static unsigned rtcp_port(const struct rewriter *r, unsigned mi)
+{
+	return r->rw->rtcp_port[mi] ? r->rw->rtcp_port[mi] : rtp_port(r, mi) + 1u;
+}
+
+/* Closing a section: rtpengine adds a=rtcp where RTCP would otherwise be
+ * implied, so the peer need not guess port + 1 of a relay. */
+static int close_section(struct rewriter *r, int mi)
+{
+	const struct sdp_media *m;
+
+	if (mi < 0)
+		return 0;
+	m = &r->s->media[mi];
+	if (m->has_rtcp || m->rtcp_mux || !rtp_port(r, mi))
+		return 0;
+	if (rtcp_port(r, mi) > 65535)
+		return -EINVAL;
+	/* After a last line that had no ending, or half of one (a lone CR
+	 * would otherwise turn into "\r\r\n", a line of its own). */
+	if (r->o.pos && !r->o.overflow && r->o.buf[r->o.pos - 1] != '\n')
+		puts_(&r->o, r->o.buf[r->o.pos - 1] == '\r' ? "\n" : r->eol);
+	puts_(&r->o, "a=rtcp:");
+	put_port(&r->o, rtcp_port(r, mi));
+	puts_(&r->o, r->eol);
+	return 0;
+}
+
+static void put_relay_addr(struct rewriter *r)
+{
+	puts_(&r->o, "IN ");
+	puts_(&r->o, r->ip);
+	puts_(&r->o, " ");
+	puts_(&r->o, r->addr);
+}
+
+int sdp_rewrite(const char *in, size_t inlen, const struct sdp_session *s,
+		const struct sdp_rewrite *rw, char *out, size_t outlen)
+{
+	struct rewriter r = { .s = s, .rw = rw, .o = { .buf = out, .len = outlen } };
+	const void *a = rw->family == AF_INET ? (const void *)&rw->addr.s6_addr[12]
+					      : (const void *)&rw->addr;
+	int mi = -1, ret;
+	struct line l;
+	size_t pos = 0;
+
+	if ((rw->family != AF_INET && rw->family != AF_INET6) || s->nmedia > SDP_MAX_MEDIA ||
+	    !inet_ntop(rw->family, a, r.addr, sizeof(r.addr)))
+		return -EINVAL;
+	memcpy(r.ip, rw->family == AF_INET ? "IP4" : "IP6", 4);
+	r.eol = s->crlf ? "\r\n" : "\n";
+	while (next_line(in, inlen, pos, &l)) {
+		const char *ending = l.p + l.len;
+		size_t elen = in + l.next - ending;
+
+		pos = l.next;
+		if (l.len >= 2 && !memcmp(l.p, "m=", 2)) {
+			struct word w[3];
+
+			ret = close_section(&r, mi);
+			if (ret)
+				return ret;
+			if (++mi >= (int)s->nmedia || split(l.p + 2, l.len - 2, w, 3) < 3)
+				return -EINVAL;
+			/* Media type as it was, the port, then proto and formats
+			 * byte for byte. */
+			puts_(&r.o, "m=");
+			put(&r.o, w[0].p, w[0].n);
+			puts_(&r.o, " ");
+			put_port(&r.o, rtp_port(&r, mi));
+			put(&r.o, w[1].p + w[1].n, ending - (w[1].p + w[1].n));
+		} else if (l.len >= 2 && !memcmp(l.p, "o=", 2) && !rw->keep_origin) {
+			struct word w[6];
+
+			if (split(l.p + 2, l.len - 2, w, 6) < 6)
+				return -EINVAL;
+			/* user, id and version stay; the session version is the
+			 * endpoint's to bump, rtpengine leaves it too. */
+			put(&r.o, l.p, w[3].p - l.p);
+			put_relay_addr(&r);
+			put(&r.o, w[5].p + w[5].n, ending - (w[5].p + w[5].n));
+		} else if (l.len >= 2 && !memcmp(l.p, "c=", 2)) {
+			/* A multicast "/ttl" means nothing for a unicast relay. */
+			puts_(&r.o, "c=");
+			put_relay_addr(&r);
+		} else if (mi >= 0 && is_rtcp_attr(&l)) {
+			const struct sdp_media *m = &s->media[mi];
+
+			if (!rtp_port(&r, mi) || !m->has_rtcp)
+				continue; /* rejected: no RTCP to point at */
+			puts_(&r.o, "a=rtcp:");
+			/* Input muxed onto RTP (RFC 5761 5.1.3): so is the output. */
+			if (m->rtcp_port == m->port) {
+				put_port(&r.o, rtp_port(&r, mi));
+			} else {
+				if (rtcp_port(&r, mi) > 65535)
+					return -EINVAL;
+				put_port(&r.o, rtcp_port(&r, mi));
+			}
+			if (m->rtcp_has_addr) {
+				puts_(&r.o, " ");
+				put_relay_addr(&r);
+			}
+		} else if (rw->remove_ice && is_ice_attr(&l)) {
+			continue;
+		} else {
+			put(&r.o, l.p, l.len);
+		}
+		put(&r.o, ending, elen);
+	}
+	if (mi + 1 != (int)s->nmedia)
+		return -EINVAL;
+	ret = close_section(&r, mi);
+	if (ret)
+		return ret;
+	return r.o.overflow || r.o.pos > INT_MAX ? -ENOSPC : (int)r.o.pos;
+}

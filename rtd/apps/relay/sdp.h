@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * SDP (RFC 8866) as a media relay needs it: find each media section's
+ * address and ports, then rewrite o=/c= to the relay's address and m=/
+ * a=rtcp to the relay's ports, passing everything else through byte for
+ * byte.  No allocation; offsets into the caller's buffer.
+ */
+#ifndef RELAY_SDP_H
+#define RELAY_SDP_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SDP_MAX_MEDIA 8
+
+enum sdp_dir { SDP_SENDRECV, SDP_SENDONLY, SDP_RECVONLY, SDP_INACTIVE };
+
+/* Bytes of the parsed body: buf + off, len of them. */
+struct sdp_span {
+	uint32_t off;
+	uint32_t len;
+};
+
+/* Addresses are kept as in6_addr; IPv4 ones v4-mapped (::ffff:a.b.c.d). */
+struct sdp_media {
+	uint16_t port;
+	uint16_t nports;    /* m=audio 5004/2: 2; else 1 */
+	uint16_t rtcp_port; /* from a=rtcp, else port + 1 */
+	bool has_c;
+	bool has_rtcp;
+	bool rtcp_has_addr; /* a=rtcp:PORT IN IP4 addr */
+	bool rtcp_mux;      /* a=rtcp-mux or a=rtcp-mux-only */
+	bool ice;           /* a=candidate lines present */
+	uint8_t dir;        /* enum sdp_dir; the session's unless set here */
+	unsigned line;      /* of the m= line, for messages */
+	int c_family;
+	struct in6_addr c_addr;
+	int rtcp_family;
+	struct in6_addr rtcp_addr;
+	struct sdp_span fmt; /* "0 8 101" */
+	char type[16];       /* "audio" */
+	char proto[24];      /* "RTP/AVP" */
+};
+
+struct sdp_session {
+	bool has_o;
+	bool o_literal; /* o= address is an IP literal (else a host name) */
+	bool has_c;
+	bool crlf;      /* the first line ends in CRLF */
+	uint8_t dir;    /* session-level direction attribute, default sendrecv */
+	int o_family;   /* from o='s addrtype */
+	struct in6_addr o_addr;
+	int c_family;
+	struct in6_addr c_addr;
+	unsigned nmedia;
+	struct sdp_media media[SDP_MAX_MEDIA];
+};
+
+/*
+ * Returns 0, or -EBADMSG with "sdp: line N: why" in err (err may be NULL).
+ * Every media section needs a c=, its own or the session's.
+ */
+int sdp_parse(const char *buf, size_t len, struct sdp_session *s, char *err, size_t errlen);
+
+/* Where media i's peer sends from: its c= or the session's. */
+int sdp_media_addr(const struct sdp_session *s, unsigned i, int *family, struct in6_addr *a);
+
+struct sdp_rewrite {
+	int family; /* relay address: AF_INET (v4-mapped in addr) or AF_INET6 */
+	struct in6_addr addr;
+	uint16_t port[SDP_MAX_MEDIA];      /* RTP port per media; 0 rejects it */
+	uint16_t rtcp_port[SDP_MAX_MEDIA]; /* 0: port + 1 */
+	bool remove_ice;  /* drop candidates and ICE credentials (ICE=remove) */
+	bool keep_origin; /* leave o= alone (rtpengine without replace=origin) */
+};
+
+/*
+ * Write the rewritten body to out.  Returns its length, -ENOSPC if it does
+ * not fit, -EINVAL if s does not describe in.  o= and every c= carry the
+ * relay's address; each m= the relay's port (a stream with port 0 in the
+ * body or in rw stays rejected at port 0 and loses its a=rtcp); "/count"
+ * after a port is dropped, the relay allocating one port pair per m=.
+ * a=rtcp lines get the relay's RTCP port (the RTP port where the input had
+ * it muxed onto RTP) and, where they named one, its address.  A stream with
+ * neither a=rtcp nor rtcp-mux gets a=rtcp:PORT at the end of its section, as
+ * rtpengine adds it.  Rewritten lines keep their own line endings; added
+ * ones take the first line's.
+ */
+int sdp_rewrite(const char *in, size_t inlen, const struct sdp_session *s,
+		const struct sdp_rewrite *rw, char *out, size_t outlen);
+
+#endif
