@@ -16,7 +16,6 @@ static int port_list(struct rtctl *c)
 	const struct rtd_ctl_rep *rep;
 	struct portset ports;
 	unsigned count;
-	size_t need;
 	char *spec;
 	int err = client_do(c, RTD_CTL_PORT_LIST, NULL, "port", &rep);
 
@@ -24,13 +23,11 @@ static int port_list(struct rtctl *c)
 		return err;
 	ports = *(const struct portset *)(rep + 1);
 	count = portset_count(&ports);
-	need = portset_format(&ports, NULL, 0) + 1;
-	spec = malloc(need);
+	spec = portset_format_alloc(&ports);
 	if (!spec) {
 		fprintf(stderr, "rtctl: port: out of memory\n");
 		return EXIT_USAGE;
 	}
-	portset_format(&ports, spec, need);
 	if (c->json) {
 		json_begin(c->pretty);
 		json_str("ports", spec);

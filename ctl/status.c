@@ -12,7 +12,6 @@ int do_status(struct rtctl *c, int argc, char **argv)
 	struct rtd_ctl_status st;
 	struct portset ports;
 	char mac[18], *spec;
-	size_t need;
 	int err;
 
 	if (argc && LOOKUP("status: ", argv[0], verbs) < 0)
@@ -25,13 +24,11 @@ int do_status(struct rtctl *c, int argc, char **argv)
 	if (err)
 		return err;
 	ports = *(const struct portset *)(rep + 1);
-	need = portset_format(&ports, NULL, 0) + 1;
-	spec = malloc(need);
+	spec = portset_format_alloc(&ports);
 	if (!spec) {
 		fprintf(stderr, "rtctl: status: out of memory\n");
 		return EXIT_USAGE;
 	}
-	portset_format(&ports, spec, need);
 	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", st.mac[0], st.mac[1],
 		 st.mac[2], st.mac[3], st.mac[4], st.mac[5]);
 	if (c->json) {

@@ -161,3 +161,13 @@ size_t portset_format(const struct portset *s, char *buf, size_t len)
 	}
 	return need;
 }
+
+char *portset_format_alloc(const struct portset *s)
+{
+	size_t need = portset_format(s, NULL, 0) + 1;
+	char *buf = malloc(need);
+
+	if (buf)
+		portset_format(s, buf, need);
+	return buf;
+}

@@ -127,15 +127,40 @@ static int ack_error(const struct nlmsghdr *h)
 	return h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) ? e->error : -EPROTO;
 }
 
-int nl_talk_reply(struct nl_sock *s, struct nl_req *r,
-		  int (*fn)(const struct nlmsghdr *h, void *arg), void *arg)
+/* What a conversation collects while the answers to one request come in. */
+struct answer {
+	int (*fn)(const struct nlmsghdr *h, void *arg);
+	void *arg;
+	int ret;   /* fn's first non-zero result */
+	bool intr; /* a dump flagged inconsistent */
+};
+
+/* One answer to our request: 1 while more is to come, else 0 or -errno. */
+static int answer_one(const struct nlmsghdr *h, struct answer *a)
+{
+	if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+		a->intr = true;
+	if (h->nlmsg_type == NLMSG_DONE) {
+		if (!a->ret && h->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
+			memcpy(&a->ret, NLMSG_DATA(h), sizeof(int));
+		return a->ret ? a->ret : a->intr ? -EINTR : 0;
+	}
+	if (h->nlmsg_type == NLMSG_ERROR)
+		return ack_error(h);
+	if (a->fn && !a->ret)
+		a->ret = a->fn(h, a->arg);
+	return 1;
+}
+
+/* Send r with flags added and read its answers until an ack, an error or a dump's end. */
+static int converse(struct nl_sock *s, struct nl_req *r, unsigned flags, struct answer *a)
 {
 	char buf[NL_BUF] __attribute__((aligned(NLMSG_ALIGNTO)));
 	int err;
 
 	if (r->err)
 		return r->err;
-	r->h->nlmsg_flags |= NLM_F_ACK;
+	r->h->nlmsg_flags |= flags;
 	err = nl_send(s, r);
 	if (err)
 		return err;
@@ -148,12 +173,19 @@ int nl_talk_reply(struct nl_sock *s, struct nl_req *r,
 		     h = NLMSG_NEXT(h, len)) {
 			if (h->nlmsg_seq != s->seq)
 				continue;
-			if (h->nlmsg_type == NLMSG_ERROR)
-				return ack_error(h);
-			if (fn)
-				fn(h, arg);
+			err = answer_one(h, a);
+			if (err != 1)
+				return err;
 		}
 	}
+}
+
+int nl_talk_reply(struct nl_sock *s, struct nl_req *r,
+		  int (*fn)(const struct nlmsghdr *h, void *arg), void *arg)
+{
+	struct answer a = { fn, arg, 0, false };
+
+	return converse(s, r, NLM_F_ACK, &a);
 }
 
 int nl_talk(struct nl_sock *s, struct nl_req *r)
@@ -164,38 +196,9 @@ int nl_talk(struct nl_sock *s, struct nl_req *r)
 int nl_dump(struct nl_sock *s, struct nl_req *r,
 	    int (*fn)(const struct nlmsghdr *h, void *arg), void *arg)
 {
-	char buf[NL_BUF] __attribute__((aligned(NLMSG_ALIGNTO)));
-	bool intr = false;
-	int ret = 0, err;
+	struct answer a = { fn, arg, 0, false };
 
-	if (r->err)
-		return r->err;
-	r->h->nlmsg_flags |= NLM_F_DUMP;
-	err = nl_send(s, r);
-	if (err)
-		return err;
-	for (;;) {
-		ssize_t len = nl_recv(s, buf, sizeof(buf));
-
-		if (len < 0)
-			return (int)len;
-		for (const struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, (size_t)len);
-		     h = NLMSG_NEXT(h, len)) {
-			if (h->nlmsg_seq != s->seq)
-				continue;
-			if (h->nlmsg_flags & NLM_F_DUMP_INTR)
-				intr = true;
-			if (h->nlmsg_type == NLMSG_DONE) {
-				if (!ret && h->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
-					memcpy(&ret, NLMSG_DATA(h), sizeof(int));
-				return ret ? ret : intr ? -EINTR : 0;
-			}
-			if (h->nlmsg_type == NLMSG_ERROR)
-				return ack_error(h);
-			if (!ret)
-				ret = fn(h, arg);
-		}
-	}
+	return converse(s, r, NLM_F_DUMP, &a);
 }
 
 void nl_attrs(const struct rtattr **tb, int max, const struct rtattr *a, int len)

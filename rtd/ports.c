@@ -57,7 +57,6 @@ static int reserved_write(const struct ports *p)
 {
 	struct portset all;
 	char err[128];
-	size_t need;
 	char *buf;
 	int ret;
 
@@ -65,11 +64,9 @@ static int reserved_write(const struct ports *p)
 		portset_clear(&all);
 	for (size_t i = 0; i < PORTSET_WORDS; i++)
 		all.w[i] |= p->set.w[i];
-	need = portset_format(&all, NULL, 0) + 1;
-	buf = malloc(need);
+	buf = portset_format_alloc(&all);
 	if (!buf)
 		return -ENOMEM;
-	portset_format(&all, buf, need);
 	ret = write_file(RESERVED_PATH, buf);
 	free(buf);
 	if (ret)

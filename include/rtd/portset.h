@@ -54,6 +54,9 @@ int portset_parse(const char *spec, struct portset *out, char *err, size_t errle
  */
 size_t portset_format(const struct portset *s, char *buf, size_t len);
 
+/* The same in a string of its own (free() it), or NULL out of memory. */
+char *portset_format_alloc(const struct portset *s);
+
 /* Iterate: first port >= from in the set, or -1. */
 int portset_next(const struct portset *s, unsigned from);
 

@@ -485,9 +485,9 @@ static void test_writer_overflow_is_sticky_and_never_writes_past_the_end(void **
 		bencode_w_kv_int(&w, "n", -12345);
 		/* Too late to fit: a later small item must not sneak in. */
 		bencode_w_end(&w);
-		assert_true(w.overflow);
+		assert_true(w.o.overflow);
 		assert_int_equal(bencode_w_finish(&w), -ENOSPC);
-		assert_true(w.pos <= (size_t)len);
+		assert_true(w.o.pos <= (size_t)len);
 		for (size_t i = len; i < sizeof(buf); i++)
 			assert_int_equal(buf[i], 0x5a);
 	}

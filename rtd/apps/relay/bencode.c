@@ -252,29 +252,18 @@ int bencode_str_copy(const char *buf, const struct bencode_tok *t, char *out, si
 
 void bencode_w_init(struct bencode_w *w, char *buf, size_t len)
 {
-	w->buf = buf;
-	w->len = len;
-	w->pos = 0;
-	w->overflow = false;
+	obuf_init(&w->o, buf, len);
 }
 
 void bencode_w_raw(struct bencode_w *w, const void *p, size_t n)
 {
-	if (w->overflow || n > w->len - w->pos) {
-		w->overflow = true;
-		return;
-	}
-	if (n)
-		memcpy(w->buf + w->pos, p, n);
-	w->pos += n;
+	obuf_put(&w->o, p, n);
 }
 
 void bencode_w_str(struct bencode_w *w, const char *s, size_t n)
 {
-	char hdr[24];
-
-	bencode_w_raw(w, hdr, snprintf(hdr, sizeof(hdr), "%zu:", n));
-	bencode_w_raw(w, s, n);
+	obuf_printf(&w->o, "%zu:", n);
+	obuf_put(&w->o, s, n);
 }
 
 void bencode_w_cstr(struct bencode_w *w, const char *s)
@@ -284,9 +273,7 @@ void bencode_w_cstr(struct bencode_w *w, const char *s)
 
 void bencode_w_int(struct bencode_w *w, int64_t v)
 {
-	char b[32];
-
-	bencode_w_raw(w, b, snprintf(b, sizeof(b), "i%" PRId64 "e", v));
+	obuf_printf(&w->o, "i%" PRId64 "e", v);
 }
 
 void bencode_w_dict(struct bencode_w *w)
@@ -344,5 +331,5 @@ void bencode_w_kv_int(struct bencode_w *w, const char *k, int64_t v)
 
 int bencode_w_finish(const struct bencode_w *w)
 {
-	return w->overflow || w->pos > INT_MAX ? -ENOSPC : (int)w->pos;
+	return obuf_finish(&w->o);
 }

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/obuf.h"
+
 enum bencode_type {
 	BENCODE_INT = 1,
 	BENCODE_STR,
@@ -69,16 +71,9 @@ int bencode_tok_int(const struct bencode_tok *t, int64_t *v);
 /* Copy a string token into out (NUL-terminated); -E2BIG if it does not fit. */
 int bencode_str_copy(const char *buf, const struct bencode_tok *t, char *out, size_t outlen);
 
-/*
- * Writer into a caller buffer.  Once something does not fit, overflow stays
- * set and nothing more is written, so a reply is built without checks at
- * each step and judged once by bencode_w_finish.
- */
+/* Writer into a caller buffer (lib/obuf.h), judged once by bencode_w_finish. */
 struct bencode_w {
-	char *buf;
-	size_t len;
-	size_t pos;
-	bool overflow;
+	struct obuf o;
 };
 
 void bencode_w_init(struct bencode_w *w, char *buf, size_t len);

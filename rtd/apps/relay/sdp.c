@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "apps/relay/sdp.h"
+#include "lib/obuf.h"
 
 struct line {
 	const char *p;
@@ -396,33 +397,9 @@ int sdp_media_addr(const struct sdp_session *s, unsigned i, int *family, struct 
 	return 0;
 }
 
-struct out {
-	char *buf;
-	size_t len, pos;
-	bool overflow;
-};
-
-static void put(struct out *o, const void *p, size_t n)
+static void put_port(struct obuf *o, unsigned port)
 {
-	if (o->overflow || n > o->len - o->pos) {
-		o->overflow = true;
-		return;
-	}
-	if (n)
-		memcpy(o->buf + o->pos, p, n);
-	o->pos += n;
-}
-
-static void puts_(struct out *o, const char *s)
-{
-	put(o, s, strlen(s));
-}
-
-static void put_port(struct out *o, unsigned port)
-{
-	char tmp[8];
-
-	put(o, tmp, snprintf(tmp, sizeof(tmp), "%u", port));
+	obuf_printf(o, "%u", port);
 }
 
 static bool is_ice_attr(const struct line *l)
@@ -452,7 +429,7 @@ static bool is_rtcp_attr(const struct line *l)
 struct rewriter {
 	const struct sdp_session *s;
 	const struct sdp_rewrite *rw;
-	struct out o;
+	struct obuf o;
 	const char *eol; /* for added lines */
 	char ip[4];      /* "IP4" / "IP6" */
 	char addr[INET6_ADDRSTRLEN];
@@ -484,31 +461,32 @@ static int close_section(struct rewriter *r, int mi)
 	/* After a last line that had no ending, or half of one (a lone CR
 	 * would otherwise turn into "\r\r\n", a line of its own). */
 	if (r->o.pos && !r->o.overflow && r->o.buf[r->o.pos - 1] != '\n')
-		puts_(&r->o, r->o.buf[r->o.pos - 1] == '\r' ? "\n" : r->eol);
-	puts_(&r->o, "a=rtcp:");
+		obuf_puts(&r->o, r->o.buf[r->o.pos - 1] == '\r' ? "\n" : r->eol);
+	obuf_puts(&r->o, "a=rtcp:");
 	put_port(&r->o, rtcp_port(r, mi));
-	puts_(&r->o, r->eol);
+	obuf_puts(&r->o, r->eol);
 	return 0;
 }
 
 static void put_relay_addr(struct rewriter *r)
 {
-	puts_(&r->o, "IN ");
-	puts_(&r->o, r->ip);
-	puts_(&r->o, " ");
-	puts_(&r->o, r->addr);
+	obuf_puts(&r->o, "IN ");
+	obuf_puts(&r->o, r->ip);
+	obuf_puts(&r->o, " ");
+	obuf_puts(&r->o, r->addr);
 }
 
 int sdp_rewrite(const char *in, size_t inlen, const struct sdp_session *s,
 		const struct sdp_rewrite *rw, char *out, size_t outlen)
 {
-	struct rewriter r = { .s = s, .rw = rw, .o = { .buf = out, .len = outlen } };
+	struct rewriter r = { .s = s, .rw = rw };
 	const void *a = rw->family == AF_INET ? (const void *)&rw->addr.s6_addr[12]
 					      : (const void *)&rw->addr;
 	int mi = -1, ret;
 	struct line l;
 	size_t pos = 0;
 
+	obuf_init(&r.o, out, outlen);
 	if ((rw->family != AF_INET && rw->family != AF_INET6) || s->nmedia > SDP_MAX_MEDIA ||
 	    !inet_ntop(rw->family, a, r.addr, sizeof(r.addr)))
 		return -EINVAL;
@@ -529,11 +507,11 @@ int sdp_rewrite(const char *in, size_t inlen, const struct sdp_session *s,
 				return -EINVAL;
 			/* Media type as it was, the port, then proto and formats
 			 * byte for byte. */
-			puts_(&r.o, "m=");
-			put(&r.o, w[0].p, w[0].n);
-			puts_(&r.o, " ");
+			obuf_puts(&r.o, "m=");
+			obuf_put(&r.o, w[0].p, w[0].n);
+			obuf_puts(&r.o, " ");
 			put_port(&r.o, rtp_port(&r, mi));
-			put(&r.o, w[1].p + w[1].n, ending - (w[1].p + w[1].n));
+			obuf_put(&r.o, w[1].p + w[1].n, ending - (w[1].p + w[1].n));
 		} else if (l.len >= 2 && !memcmp(l.p, "o=", 2) && !rw->keep_origin) {
 			struct word w[6];
 
@@ -541,19 +519,19 @@ int sdp_rewrite(const char *in, size_t inlen, const struct sdp_session *s,
 				return -EINVAL;
 			/* user, id and version stay; the session version is the
 			 * endpoint's to bump, rtpengine leaves it too. */
-			put(&r.o, l.p, w[3].p - l.p);
+			obuf_put(&r.o, l.p, w[3].p - l.p);
 			put_relay_addr(&r);
-			put(&r.o, w[5].p + w[5].n, ending - (w[5].p + w[5].n));
+			obuf_put(&r.o, w[5].p + w[5].n, ending - (w[5].p + w[5].n));
 		} else if (l.len >= 2 && !memcmp(l.p, "c=", 2)) {
 			/* A multicast "/ttl" means nothing for a unicast relay. */
-			puts_(&r.o, "c=");
+			obuf_puts(&r.o, "c=");
 			put_relay_addr(&r);
 		} else if (mi >= 0 && is_rtcp_attr(&l)) {
 			const struct sdp_media *m = &s->media[mi];
 
 			if (!rtp_port(&r, mi) || !m->has_rtcp)
 				continue; /* rejected: no RTCP to point at */
-			puts_(&r.o, "a=rtcp:");
+			obuf_puts(&r.o, "a=rtcp:");
 			/* Input muxed onto RTP (RFC 5761 5.1.3): so is the output. */
 			if (m->rtcp_port == m->port) {
 				put_port(&r.o, rtp_port(&r, mi));
@@ -563,20 +541,20 @@ int sdp_rewrite(const char *in, size_t inlen, const struct sdp_session *s,
 				put_port(&r.o, rtcp_port(&r, mi));
 			}
 			if (m->rtcp_has_addr) {
-				puts_(&r.o, " ");
+				obuf_puts(&r.o, " ");
 				put_relay_addr(&r);
 			}
 		} else if (rw->remove_ice && is_ice_attr(&l)) {
 			continue;
 		} else {
-			put(&r.o, l.p, l.len);
+			obuf_put(&r.o, l.p, l.len);
 		}
-		put(&r.o, ending, elen);
+		obuf_put(&r.o, ending, elen);
 	}
 	if (mi + 1 != (int)s->nmedia)
 		return -EINVAL;
 	ret = close_section(&r, mi);
 	if (ret)
 		return ret;
-	return r.o.overflow || r.o.pos > INT_MAX ? -ENOSPC : (int)r.o.pos;
+	return obuf_finish(&r.o);
 }
