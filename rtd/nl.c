@@ -133,23 +133,27 @@ struct answer {
 	void *arg;
 	int ret;   /* fn's first non-zero result */
 	bool intr; /* a dump flagged inconsistent */
+	bool done; /* the ack, the error or the dump's end came */
 };
 
-/* One answer to our request: 1 while more is to come, else 0 or -errno. */
+/* One answer to our request; the last one sets done and says what to return. */
 static int answer_one(const struct nlmsghdr *h, struct answer *a)
 {
 	if (h->nlmsg_flags & NLM_F_DUMP_INTR)
 		a->intr = true;
 	if (h->nlmsg_type == NLMSG_DONE) {
+		a->done = true;
 		if (!a->ret && h->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
 			memcpy(&a->ret, NLMSG_DATA(h), sizeof(int));
 		return a->ret ? a->ret : a->intr ? -EINTR : 0;
 	}
-	if (h->nlmsg_type == NLMSG_ERROR)
+	if (h->nlmsg_type == NLMSG_ERROR) {
+		a->done = true;
 		return ack_error(h);
+	}
 	if (a->fn && !a->ret)
 		a->ret = a->fn(h, a->arg);
-	return 1;
+	return 0;
 }
 
 /* Send r with flags added and read its answers until an ack, an error or a dump's end. */
@@ -174,7 +178,7 @@ static int converse(struct nl_sock *s, struct nl_req *r, unsigned flags, struct 
 			if (h->nlmsg_seq != s->seq)
 				continue;
 			err = answer_one(h, a);
-			if (err != 1)
+			if (a->done)
 				return err;
 		}
 	}
@@ -183,7 +187,7 @@ static int converse(struct nl_sock *s, struct nl_req *r, unsigned flags, struct 
 int nl_talk_reply(struct nl_sock *s, struct nl_req *r,
 		  int (*fn)(const struct nlmsghdr *h, void *arg), void *arg)
 {
-	struct answer a = { fn, arg, 0, false };
+	struct answer a = { .fn = fn, .arg = arg };
 
 	return converse(s, r, NLM_F_ACK, &a);
 }
@@ -196,7 +200,7 @@ int nl_talk(struct nl_sock *s, struct nl_req *r)
 int nl_dump(struct nl_sock *s, struct nl_req *r,
 	    int (*fn)(const struct nlmsghdr *h, void *arg), void *arg)
 {
-	struct answer a = { fn, arg, 0, false };
+	struct answer a = { .fn = fn, .arg = arg };
 
 	return converse(s, r, NLM_F_DUMP, &a);
 }
