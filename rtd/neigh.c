@@ -439,6 +439,17 @@ static void on_error(const struct nlmsghdr *h)
 	log_err("neigh", "the kernel refused a resolve request: %s", strerror(-e->error));
 }
 
+/* Every message of one datagram of notifications. */
+static void apply_all(struct sink *s, const void *buf, size_t len)
+{
+	for (const struct nlmsghdr *h = buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+		if (h->nlmsg_type == NLMSG_ERROR)
+			on_error(h);
+		else
+			apply(s, h);
+	}
+}
+
 /* One datagram of notifications: -EAGAIN when none is left. */
 static int process_one(struct neigh *n, struct sink *s, char *buf, size_t size)
 {
@@ -463,13 +474,16 @@ static int process_one(struct neigh *n, struct sink *s, char *buf, size_t size)
 		s->resync = true;
 		return 0;
 	}
-	for (const struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
-		if (h->nlmsg_type == NLMSG_ERROR)
-			on_error(h);
-		else
-			apply(s, h);
-	}
+	apply_all(s, buf, (size_t)len);
 	return 0;
+}
+
+bool neigh_feed(struct neigh *n, const void *buf, size_t len)
+{
+	struct sink s = { .n = n, .t = n->tbl, .live = true };
+
+	apply_all(&s, buf, len);
+	return s.resync;
 }
 
 int neigh_process(struct neigh *n)

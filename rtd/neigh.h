@@ -39,6 +39,12 @@ static inline int neigh_fd(const struct neigh *n) { return n->nl.fd; }
 /* Read and apply every pending notification; never blocks. */
 int neigh_process(struct neigh *n);
 /*
+ * Apply one datagram of notifications as if the kernel had sent it, without
+ * a socket (fuzzing, tests); n needs only ifindex, tbl and addr_cb set.
+ * Returns whether the table wants a full re-dump after it.
+ */
+bool neigh_feed(struct neigh *n, const void *buf, size_t len);
+/*
  * Ask the kernel to resolve addr on our interface (RTM_NEWNEIGH with
  * NTF_USE, as `ip neigh replace ... use` does): the kernel sends ARP/ND and
  * the answer reaches the table as a notification.
