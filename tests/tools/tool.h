@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * What the test tools share: strict number arguments, clocks and
- * nearest-rank percentiles.  Each tool is one file; these are static.
+ * What the test tools share: strict number arguments, clocks, nearest-rank
+ * percentiles and the Internet checksum.  Each tool is one file; these are
+ * static.
  */
 #ifndef RTD_TEST_TOOL_H
 #define RTD_TEST_TOOL_H
@@ -91,6 +92,22 @@ static inline double tool_pct(const uint64_t *v, size_t n, unsigned permille)
 	if (r < 1)
 		r = 1;
 	return v[(r > n ? n : r) - 1] / 1000.0;
+}
+
+/*
+ * RFC 1071's definition, one byte pair at a time, added to sum (a pseudo-
+ * header, say) and folded: the checksum to put in the header.  Slow and
+ * plain on purpose: the unit tests hold rtd's own checksum against it.
+ */
+static inline uint16_t tool_csum16(const uint8_t *p, size_t len, uint32_t sum)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
 }
 
 #endif

@@ -73,17 +73,6 @@ static void *flood_rx(void *arg)
 	return NULL;
 }
 
-static uint16_t csum16(const uint8_t *p, size_t len, uint32_t sum)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /*
  * Raw frames straight to the driver (PACKET_QDISC_BYPASS): several times the
  * rate a UDP socket reaches, so the echo side is what gets measured.  IPv4.
@@ -129,7 +118,7 @@ static int raw_socket(int udp_fd, const char *ifname, const char *dmac, uint8_t 
 	ip[9] = 17;
 	memcpy(ip + 12, &src.sin_addr, 4);
 	memcpy(ip + 16, &dst.sin_addr, 4);
-	ps = csum16(ip, 20, 0);
+	ps = tool_csum16(ip, 20, 0);
 	ip[10] = ps >> 8;
 	ip[11] = ps & 0xff;
 	memcpy(udp, &src.sin_port, 2);
@@ -141,7 +130,7 @@ static int raw_socket(int udp_fd, const char *ifname, const char *dmac, uint8_t 
 	ps = 17 + ulen;
 	for (int i = 12; i < 20; i += 2)
 		ps += (uint32_t)(ip[i] << 8 | ip[i + 1]);
-	ps = csum16(udp, ulen, ps);
+	ps = tool_csum16(udp, ulen, ps);
 	udp[6] = ps >> 8;
 	udp[7] = ps & 0xff;
 	setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
