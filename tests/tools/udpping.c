@@ -225,7 +225,6 @@ static double real(const char *opt, const char *arg)
 	return v;
 }
 
-/* Wait for the echo of @seq until @until; 0 with *rtt set, or -1 on timeout. */
 /*
  * Wait for the echo of @seq until @until; 0 with *rtt set, or -1 on timeout.
  * With @sent_rt (CLOCK_REALTIME at send), the reply's time is the kernel's
@@ -283,66 +282,187 @@ static void pace(uint64_t next)
 	}
 }
 
-int main(int argc, char **argv)
-{
-	const char *dst = NULL, *out = NULL, *raw_if = NULL, *raw_mac = NULL;
-	int port = 0, size = 64, cpu = -1, v6 = 0, json = 0, busy = 0, kstamp = 0, opt, fd;
-	long count = 1000, warmup = 0, timeout_ms = 1000;
-	double seconds = 0, rate = 0, flood_secs = 0;
-	struct sigaction act = { .sa_handler = on_signal };
-	struct sockaddr_storage ss = { 0 };
-	socklen_t sslen;
-	uint64_t *rtt, deadline = 0, seq;
-	size_t nrtt = 0, cap;
-	long sent = 0, lost = 0;
-	static char sbuf[65536], rbuf[65536];
+/* What the command line asked for. */
+struct opts {
+	const char *dst, *out, *raw_if, *raw_mac;
+	int port, size, cpu, v6, json, busy, kstamp;
+	long count, warmup, timeout_ms;
+	double seconds, rate, flood_secs;
+};
 
+/* The measured round trips, in send order until report() sorts them. */
+struct samples {
+	uint64_t *rtt;
+	size_t n, cap;
+	long sent, lost;
+};
+
+static void parse_opts(int argc, char **argv, struct opts *o)
+{
+	int opt;
+
+	*o = (struct opts){ .size = 64, .cpu = -1, .count = 1000, .timeout_ms = 1000 };
 	while ((opt = getopt(argc, argv, "6bkd:p:s:n:t:r:c:w:T:jo:F:L:M:")) != -1) {
 		switch (opt) {
-		case '6': v6 = 1; break;
-		case 'b': busy = 1; break;
-		case 'k': kstamp = 1; break;
-		case 'd': dst = optarg; break;
-		case 'p': port = (int)tool_num("udpping", "-p", optarg, 1, 65535); break;
-		case 's': size = (int)tool_num("udpping", "-s", optarg, 16, 65000); break;
-		case 'n': count = tool_num("udpping", "-n", optarg, 1, 100000000); break;
-		case 't': seconds = real("-t", optarg); break;
-		case 'r': rate = real("-r", optarg); break;
-		case 'c': cpu = (int)tool_num("udpping", "-c", optarg, 0, CPU_SETSIZE - 1); break;
-		case 'w': warmup = tool_num("udpping", "-w", optarg, 0, 100000000); break;
-		case 'T': timeout_ms = tool_num("udpping", "-T", optarg, 1, 3600000); break;
-		case 'j': json = 1; break;
-		case 'o': out = optarg; break;
-		case 'F': flood_secs = real("-F", optarg); break;
-		case 'L': raw_if = optarg; break;
-		case 'M': raw_mac = optarg; break;
+		case '6': o->v6 = 1; break;
+		case 'b': o->busy = 1; break;
+		case 'k': o->kstamp = 1; break;
+		case 'd': o->dst = optarg; break;
+		case 'p': o->port = (int)tool_num("udpping", "-p", optarg, 1, 65535); break;
+		case 's': o->size = (int)tool_num("udpping", "-s", optarg, 16, 65000); break;
+		case 'n': o->count = tool_num("udpping", "-n", optarg, 1, 100000000); break;
+		case 't': o->seconds = real("-t", optarg); break;
+		case 'r': o->rate = real("-r", optarg); break;
+		case 'c': o->cpu = (int)tool_num("udpping", "-c", optarg, 0, CPU_SETSIZE - 1); break;
+		case 'w': o->warmup = tool_num("udpping", "-w", optarg, 0, 100000000); break;
+		case 'T': o->timeout_ms = tool_num("udpping", "-T", optarg, 1, 3600000); break;
+		case 'j': o->json = 1; break;
+		case 'o': o->out = optarg; break;
+		case 'F': o->flood_secs = real("-F", optarg); break;
+		case 'L': o->raw_if = optarg; break;
+		case 'M': o->raw_mac = optarg; break;
 		default: usage();
 		}
 	}
-	if (!dst || !port || optind != argc)
+	if (!o->dst || !o->port || optind != argc)
 		usage();
-	tool_pin("udpping", cpu, 0);
-	if (v6 || strchr(dst, ':')) {
-		struct sockaddr_in6 *s6 = (void *)&ss;
+}
 
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		if (inet_pton(AF_INET6, dst, &s6->sin6_addr) != 1) {
-			fprintf(stderr, "udpping: -d: '%s' is not an IPv6 address\n", dst);
-			return 2;
-		}
-		sslen = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (void *)&ss;
+/* -d and -p as a socket address; its length, or 0 (said) if -d is none. */
+static socklen_t dst_addr(const struct opts *o, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *s6 = (void *)ss;
+	struct sockaddr_in *s4 = (void *)ss;
+	int v6 = o->v6 || strchr(o->dst, ':');
+	void *a = v6 ? (void *)&s6->sin6_addr : (void *)&s4->sin_addr;
 
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		if (inet_pton(AF_INET, dst, &s4->sin_addr) != 1) {
-			fprintf(stderr, "udpping: -d: '%s' is not an IPv4 address\n", dst);
-			return 2;
-		}
-		sslen = sizeof(*s4);
+	memset(ss, 0, sizeof(*ss));
+	ss->ss_family = v6 ? AF_INET6 : AF_INET;
+	if (v6)
+		s6->sin6_port = htons(o->port);
+	else
+		s4->sin_port = htons(o->port);
+	if (inet_pton(ss->ss_family, o->dst, a) != 1) {
+		fprintf(stderr, "udpping: -d: '%s' is not an IPv%d address\n", o->dst, v6 ? 6 : 4);
+		return 0;
 	}
+	return v6 ? sizeof(*s6) : sizeof(*s4);
+}
+
+/* Every sample has its slot before the first send: no allocation while timing. */
+static int samples_alloc(const struct opts *o, struct samples *r)
+{
+	r->cap = (size_t)o->count;
+	if (o->seconds > 0)
+		r->cap = o->rate > 0 ? (size_t)(o->seconds * o->rate) + 1 : 10000000;
+	r->rtt = calloc(r->cap, sizeof(*r->rtt));
+	if (!r->rtt) {
+		perror("udpping: samples");
+		return -ENOMEM;
+	}
+	memset(r->rtt, 0, r->cap * sizeof(*r->rtt));
+	return 0;
+}
+
+/* One probe sent at t0 and its echo awaited; counted only if measured. */
+static void probe(int fd, const struct opts *o, uint64_t seq, uint64_t t0, int measured,
+		  struct samples *r)
+{
+	static char sbuf[65536], rbuf[65536];
+	uint64_t hdr[2] = { seq, t0 }, sample, sent_rt;
+
+	/* The payload past the header: filled once, before the first probe. */
+	if (!seq)
+		memset(sbuf, 0xa5, sizeof(sbuf));
+	memcpy(sbuf, hdr, sizeof(hdr));
+	sent_rt = o->kstamp ? tool_clock_ns(CLOCK_REALTIME) : 0;
+	if (send(fd, sbuf, o->size, 0) == o->size) {
+		if (measured)
+			r->sent++;
+		if (!await(fd, seq, o->size, t0 + o->timeout_ms * 1000000ull, o->busy, sent_rt, rbuf,
+			   sizeof(rbuf), &sample)) {
+			if (measured)
+				r->rtt[r->n++] = sample;
+		} else if (measured && !stop) {
+			r->lost++;
+		}
+	} else if (measured) {
+		/* Refused by the local stack (ECONNREFUSED from an ICMP error, ENOBUFS): a loss. */
+		r->sent++;
+		r->lost++;
+	}
+}
+
+static void ping_run(int fd, const struct opts *o, struct samples *r)
+{
+	uint64_t deadline = 0;
+
+	for (uint64_t seq = 0; !stop; seq++) {
+		uint64_t t0 = now_ns();
+		int measured = seq >= (uint64_t)o->warmup;
+
+		if (measured && deadline && t0 >= deadline)
+			break;
+		if (measured && r->n + (size_t)r->lost >= r->cap)
+			break;
+		if (measured && o->seconds > 0 && !deadline)
+			deadline = t0 + (uint64_t)(o->seconds * 1e9);
+		probe(fd, o, seq, t0, measured, r);
+		if (o->rate > 0)
+			pace(t0 + (uint64_t)(1e9 / o->rate));
+	}
+	if (stop && r->sent > (long)r->n + r->lost)
+		r->sent = (long)r->n + r->lost; /* the probe in flight at ^C is not a loss */
+}
+
+static void write_rtts(const char *path, const struct samples *r)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		fprintf(stderr, "udpping: -o %s: %s\n", path, strerror(errno));
+		return;
+	}
+	for (size_t i = 0; i < r->n; i++)
+		fprintf(f, "%.3f\n", r->rtt[i] / 1000.0);
+	fclose(f);
+}
+
+static void report(const struct opts *o, struct samples *r)
+{
+	uint64_t *rtt = r->rtt;
+	size_t n = r->n;
+
+	qsort(rtt, n, sizeof(*rtt), tool_cmp_u64);
+	if (o->json)
+		printf("{\"sent\": %ld, \"received\": %zu, \"lost\": %ld, \"min_us\": %.1f, "
+		       "\"p50_us\": %.1f, \"p90_us\": %.1f, \"p99_us\": %.1f, \"p999_us\": %.1f, "
+		       "\"max_us\": %.1f}\n",
+		       r->sent, n, r->lost, n ? rtt[0] / 1000.0 : 0, tool_pct(rtt, n, 500),
+		       tool_pct(rtt, n, 900), tool_pct(rtt, n, 990), tool_pct(rtt, n, 999),
+		       n ? rtt[n - 1] / 1000.0 : 0);
+	else
+		printf("%s port %d, %d bytes: sent %ld received %zu lost %ld  rtt us min %.1f "
+		       "p50 %.1f p90 %.1f p99 %.1f p99.9 %.1f max %.1f\n",
+		       o->dst, o->port, o->size, r->sent, n, r->lost, n ? rtt[0] / 1000.0 : 0,
+		       tool_pct(rtt, n, 500), tool_pct(rtt, n, 900), tool_pct(rtt, n, 990),
+		       tool_pct(rtt, n, 999), n ? rtt[n - 1] / 1000.0 : 0);
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction act = { .sa_handler = on_signal };
+	struct sockaddr_storage ss;
+	struct samples r = { 0 };
+	struct opts o;
+	socklen_t sslen;
+	int fd;
+
+	parse_opts(argc, argv, &o);
+	tool_pin("udpping", o.cpu, 0);
+	sslen = dst_addr(&o, &ss);
+	if (!sslen)
+		return 2;
 	sigaction(SIGINT, &act, NULL);
 	sigaction(SIGTERM, &act, NULL);
 	fd = socket(ss.ss_family, SOCK_DGRAM, 0);
@@ -350,82 +470,18 @@ int main(int argc, char **argv)
 		perror("udpping: socket");
 		return 1;
 	}
-	if (flood_secs > 0)
-		return flood(fd, size, flood_secs, json, raw_if, raw_mac);
-	if (kstamp && setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &(int){ 1 }, sizeof(int))) {
+	if (o.flood_secs > 0)
+		return flood(fd, o.size, o.flood_secs, o.json, o.raw_if, o.raw_mac);
+	if (o.kstamp && setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &(int){ 1 }, sizeof(int))) {
 		perror("udpping: -k");
 		return 1;
 	}
-
-	/* Every sample has its slot before the first send: no allocation while timing. */
-	cap = (size_t)count;
-	if (seconds > 0)
-		cap = rate > 0 ? (size_t)(seconds * rate) + 1 : 10000000;
-	rtt = calloc(cap, sizeof(*rtt));
-	if (!rtt) {
-		perror("udpping: samples");
+	if (samples_alloc(&o, &r))
 		return 1;
-	}
-	memset(rtt, 0, cap * sizeof(*rtt));
-	memset(sbuf, 0xa5, sizeof(sbuf));
-
-	for (seq = 0; !stop; seq++) {
-		uint64_t t0 = now_ns(), hdr[2] = { seq, t0 }, sample, sent_rt;
-		int measured = seq >= (uint64_t)warmup;
-
-		if (measured && deadline && t0 >= deadline)
-			break;
-		if (measured && nrtt + (size_t)lost >= cap)
-			break;
-		if (measured && seconds > 0 && !deadline)
-			deadline = t0 + (uint64_t)(seconds * 1e9);
-		memcpy(sbuf, hdr, sizeof(hdr));
-		sent_rt = kstamp ? tool_clock_ns(CLOCK_REALTIME) : 0;
-		if (send(fd, sbuf, size, 0) == size) {
-			if (measured)
-				sent++;
-			if (!await(fd, seq, size, t0 + timeout_ms * 1000000ull, busy, sent_rt, rbuf,
-				   sizeof(rbuf), &sample)) {
-				if (measured)
-					rtt[nrtt++] = sample;
-			} else if (measured && !stop) {
-				lost++;
-			}
-		} else if (measured) {
-			/* Refused by the local stack (ECONNREFUSED from an ICMP error, ENOBUFS): a loss. */
-			sent++;
-			lost++;
-		}
-		if (rate > 0)
-			pace(t0 + (uint64_t)(1e9 / rate));
-	}
-	if (stop && sent > (long)nrtt + lost)
-		sent = (long)nrtt + lost; /* the probe in flight at ^C is not a loss */
-	if (out) {
-		FILE *f = fopen(out, "w");
-
-		if (!f) {
-			fprintf(stderr, "udpping: -o %s: %s\n", out, strerror(errno));
-		} else {
-			for (size_t i = 0; i < nrtt; i++)
-				fprintf(f, "%.3f\n", rtt[i] / 1000.0);
-			fclose(f);
-		}
-	}
-	qsort(rtt, nrtt, sizeof(*rtt), tool_cmp_u64);
-	if (json)
-		printf("{\"sent\": %ld, \"received\": %zu, \"lost\": %ld, \"min_us\": %.1f, "
-		       "\"p50_us\": %.1f, \"p90_us\": %.1f, \"p99_us\": %.1f, \"p999_us\": %.1f, "
-		       "\"max_us\": %.1f}\n",
-		       sent, nrtt, lost, nrtt ? rtt[0] / 1000.0 : 0, tool_pct(rtt, nrtt, 500),
-		       tool_pct(rtt, nrtt, 900), tool_pct(rtt, nrtt, 990), tool_pct(rtt, nrtt, 999),
-		       nrtt ? rtt[nrtt - 1] / 1000.0 : 0);
-	else
-		printf("%s port %d, %d bytes: sent %ld received %zu lost %ld  rtt us min %.1f "
-		       "p50 %.1f p90 %.1f p99 %.1f p99.9 %.1f max %.1f\n",
-		       dst, port, size, sent, nrtt, lost, nrtt ? rtt[0] / 1000.0 : 0,
-		       tool_pct(rtt, nrtt, 500), tool_pct(rtt, nrtt, 900), tool_pct(rtt, nrtt, 990),
-		       tool_pct(rtt, nrtt, 999), nrtt ? rtt[nrtt - 1] / 1000.0 : 0);
-	free(rtt);
-	return nrtt ? 0 : 1;
+	ping_run(fd, &o, &r);
+	if (o.out)
+		write_rtts(o.out, &r);
+	report(&o, &r);
+	free(r.rtt);
+	return r.n ? 0 : 1;
 }
