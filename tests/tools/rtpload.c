@@ -221,61 +221,78 @@ static void usage(void)
 	exit(2);
 }
 
-int main(int argc, char **argv)
-{
-	const char *a = NULL, *b = NULL, *relay = NULL, *file = NULL;
-	long secs = 5, warm = 1, pps = 50, size = 172, cpu = -1, prio = 0;
-	int both = 0, opt, epfd;
-	struct sigaction act = { .sa_handler = on_signal };
-	struct rlimit rl;
-	uint64_t sent = 0, late = 0, t0, period, end, j = 0, max_late = 0, last_sent = 0;
-	unsigned ncalls = 0, nstreams;
-	FILE *f;
-	int pa, ra, pb, rb;
+/* What the command line asked for. */
+struct opts {
+	const char *a, *b, *relay, *file;
+	long secs, warm, pps, size, cpu, prio;
+	int both;
+};
 
+/*
+ * The send schedule and what it did: stream k of the n sends at
+ * t0 + (j + k/n) * period, measured from warm_end on, until end.
+ */
+struct load {
+	unsigned ncalls, nstreams;
+	uint64_t t0, warm_end, end, period, j;
+	uint64_t sent, late, max_late, last_sent;
+};
+
+static void parse_opts(int argc, char **argv, struct opts *o)
+{
+	int opt;
+
+	*o = (struct opts){ .secs = 5, .warm = 1, .pps = 50, .size = 172, .cpu = -1 };
 	while ((opt = getopt(argc, argv, "a:b:d:f:t:w:r:s:c:P:2")) != -1) {
 		switch (opt) {
-		case 'a': a = optarg; break;
-		case 'b': b = optarg; break;
-		case 'd': relay = optarg; break;
-		case 'f': file = optarg; break;
-		case 't': secs = tool_num("rtpload", "-t", optarg, 1, 3600); break;
-		case 'w': warm = tool_num("rtpload", "-w", optarg, 0, 60); break;
-		case 'r': pps = tool_num("rtpload", "-r", optarg, 1, 10000); break;
-		case 's': size = tool_num("rtpload", "-s", optarg, HDR + STAMP, 1472); break;
-		case 'c': cpu = tool_num("rtpload", "-c", optarg, 0, CPU_SETSIZE - 1); break;
-		case 'P': prio = tool_num("rtpload", "-P", optarg, 1, 99); break;
-		case '2': both = 1; break;
+		case 'a': o->a = optarg; break;
+		case 'b': o->b = optarg; break;
+		case 'd': o->relay = optarg; break;
+		case 'f': o->file = optarg; break;
+		case 't': o->secs = tool_num("rtpload", "-t", optarg, 1, 3600); break;
+		case 'w': o->warm = tool_num("rtpload", "-w", optarg, 0, 60); break;
+		case 'r': o->pps = tool_num("rtpload", "-r", optarg, 1, 10000); break;
+		case 's': o->size = tool_num("rtpload", "-s", optarg, HDR + STAMP, 1472); break;
+		case 'c': o->cpu = tool_num("rtpload", "-c", optarg, 0, CPU_SETSIZE - 1); break;
+		case 'P': o->prio = tool_num("rtpload", "-P", optarg, 1, 99); break;
+		case '2': o->both = 1; break;
 		default: usage();
 		}
 	}
-	if (!a || !b || !relay || !file || optind != argc)
+	if (!o->a || !o->b || !o->relay || !o->file || optind != argc)
 		usage();
-	f = fopen(file, "re");
-	if (!f) {
-		fprintf(stderr, "rtpload: %s: %s\n", file, strerror(errno));
-		return 1;
-	}
-	/* Two sockets a call: a few thousand calls need more than the default 1024 fds. */
+}
+
+/* Two sockets a call: a few thousand calls need more than the default 1024 fds. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
 	if (!getrlimit(RLIMIT_NOFILE, &rl)) {
 		rl.rlim_cur = rl.rlim_max < 1048576 ? rl.rlim_max : 1048576;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	epfd = epoll_create1(EPOLL_CLOEXEC);
+}
+
+/* A pair of endpoints in eps for each line of f, polled on epfd; -1 if said. */
+static int load_calls(const struct opts *o, FILE *f, int epfd, unsigned *ncalls)
+{
+	int pa, ra, pb, rb;
+
 	while (fscanf(f, "%d %d %d %d", &pa, &ra, &pb, &rb) == 4) {
 		struct ep *n = realloc(eps, (neps + 2) * sizeof(*eps));
 		int err;
 
 		if (!n)
-			return 1;
+			return -1;
 		eps = n;
 		memset(&eps[neps], 0, 2 * sizeof(*eps));
-		err = ep_open(&eps[neps], a, pa, relay, ra);
+		err = ep_open(&eps[neps], o->a, pa, o->relay, ra);
 		if (!err)
-			err = ep_open(&eps[neps + 1], b, pb, relay, rb);
+			err = ep_open(&eps[neps + 1], o->b, pb, o->relay, rb);
 		if (err) {
-			fprintf(stderr, "rtpload: %s line %u: %s\n", file, ncalls + 1, strerror(-err));
-			return 1;
+			fprintf(stderr, "rtpload: %s line %u: %s\n", o->file, *ncalls + 1, strerror(-err));
+			return -1;
 		}
 		for (int i = 0; i < 2; i++) {
 			struct epoll_event ev = { .events = EPOLLIN, .data.u32 = neps + i };
@@ -283,89 +300,132 @@ int main(int argc, char **argv)
 			epoll_ctl(epfd, EPOLL_CTL_ADD, eps[neps + i].fd, &ev);
 		}
 		neps += 2;
-		ncalls++;
+		(*ncalls)++;
 	}
-	fclose(f);
-	if (!ncalls) {
-		fprintf(stderr, "rtpload: %s: no calls\n", file);
-		return 1;
-	}
-	nstreams = both ? 2 * ncalls : ncalls;
-	cap = (size_t)nstreams * (size_t)pps * (size_t)secs + 1024;
-	lat = calloc(cap, sizeof(*lat));
-	jit = calloc(cap, sizeof(*jit));
-	if (!lat || !jit)
-		return 1;
-	tool_pin("rtpload", cpu, prio);
-	sigaction(SIGINT, &act, NULL);
-	sigaction(SIGTERM, &act, NULL);
+	return 0;
+}
 
-	/*
-	 * Symmetric RTP: without -2 B sends once so that the relay learns it;
-	 * A is learnt from its stream.  Streams are spread evenly over the
-	 * packet period: stream k of the n sends at t0 + (j + k/n) * period.
-	 */
-	if (!both)
-		for (unsigned c = 0; c < ncalls; c++)
-			ep_send(&eps[2 * c + 1], 2 * c + 1, (int)size, 0, &sent);
-	period = 1000000000ull / (uint64_t)pps;
-	t0 = now_ns() + 20000000;
-	end = t0 + (uint64_t)(warm + secs) * 1000000000ull;
+/*
+ * Symmetric RTP: without -2 B sends once so that the relay learns it; A is
+ * learnt from its stream.  Then the clock starts, a little ahead.
+ */
+static void load_start(const struct opts *o, struct load *l)
+{
+	if (!o->both)
+		for (unsigned c = 0; c < l->ncalls; c++)
+			ep_send(&eps[2 * c + 1], 2 * c + 1, (int)o->size, 0, &l->sent);
+	l->period = 1000000000ull / (uint64_t)o->pps;
+	l->t0 = now_ns() + 20000000;
+	l->warm_end = l->t0 + (uint64_t)o->warm * 1000000000ull;
+	l->end = l->t0 + (uint64_t)(o->warm + o->secs) * 1000000000ull;
+}
+
+/* Send what is due by *now, which moves on as it goes; the next due time.
+ * Bounded, so that a generator falling behind still receives. */
+static uint64_t send_due(const struct opts *o, struct load *l, uint64_t *now)
+{
+	uint64_t due = l->t0 + l->j * l->period / l->nstreams;
+	unsigned burst = 0;
+
+	while (due <= *now && due < l->end && burst++ < 256) {
+		unsigned s = (unsigned)(l->j % l->nstreams), e = o->both ? s : 2 * s;
+
+		if (*now - due > 1000000)
+			l->late++;
+		if (*now - due > l->max_late)
+			l->max_late = *now - due;
+		ep_send(&eps[e], e, (int)o->size, due >= l->warm_end, &l->sent);
+		l->j++;
+		due = l->t0 + l->j * l->period / l->nstreams;
+		if ((l->j & 63) == 0)
+			*now = now_ns();
+	}
+	return due;
+}
+
+/* Send on schedule and drain what arrives, until 300 ms after the last send. */
+static void load_run(const struct opts *o, int epfd, struct load *l)
+{
 	while (!stop) {
-		uint64_t now = now_ns(), due = t0 + j * period / nstreams;
+		uint64_t now = now_ns(), due = send_due(o, l, &now);
 		struct epoll_event evs[64];
 		struct timespec to = { 0, 0 };
-		unsigned burst = 0;
 		int n;
 
-		/* Bounded, so that a generator falling behind still receives. */
-		while (due <= now && due < end && burst++ < 256) {
-			unsigned s = (unsigned)(j % nstreams), e = both ? s : 2 * s;
-
-			if (now - due > 1000000)
-				late++;
-			if (now - due > max_late)
-				max_late = now - due;
-			ep_send(&eps[e], e, (int)size, due >= t0 + (uint64_t)warm * 1000000000ull, &sent);
-			j++;
-			due = t0 + j * period / nstreams;
-			if ((j & 63) == 0)
-				now = now_ns();
-		}
-		if (due >= end && !last_sent)
-			last_sent = now;
-		if (last_sent && now >= last_sent + 300000000ull)
+		if (due >= l->end && !l->last_sent)
+			l->last_sent = now;
+		if (l->last_sent && now >= l->last_sent + 300000000ull)
 			break;
-		if (due > now && due < end)
+		if (due > now && due < l->end)
 			to.tv_nsec = (long)((due - now) < 1000000 ? due - now : 1000000);
-		else if (due >= end)
+		else if (due >= l->end)
 			to.tv_nsec = 10000000;
 		n = epoll_pwait2(epfd, evs, 64, &to, NULL);
 		for (int i = 0; i < n; i++)
 			ep_drain(&eps[evs[i].data.u32]);
 	}
-	{
-		uint64_t reorder = 0;
+}
 
-		for (unsigned i = 0; i < neps; i++)
-			reorder += eps[i].reorder;
-		qsort(lat, nlat, sizeof(*lat), cmp);
-		qsort(jit, njit, sizeof(*jit), cmp);
-		printf("{\"calls\": %u, \"streams\": %u, \"pps_per_stream\": %ld, \"secs\": %ld, "
-		       "\"sent\": %llu, \"sent_total\": %llu, \"send_secs\": %.3f, "
-		       "\"received\": %llu, \"loss\": %.6f, \"reordered\": %llu, "
-		       "\"late_sends\": %llu, \"max_send_lag_us\": %.1f, "
-		       "\"latency_p50_us\": %.1f, \"latency_p99_us\": %.1f, \"latency_p999_us\": %.1f, "
-		       "\"latency_max_us\": %.1f, \"jitter_p50_us\": %.1f, \"jitter_p99_us\": %.1f, "
-		       "\"jitter_p999_us\": %.1f, \"jitter_max_us\": %.1f}\n",
-		       ncalls, nstreams, pps, secs, (unsigned long long)sent,
-		       (unsigned long long)sent_total, last_sent > t0 ? (last_sent - t0) / 1e9 : 0.0,
-		       (unsigned long long)rx_measured,
-		       sent ? 1.0 - (double)(rx_measured > sent ? sent : rx_measured) / (double)sent : 0.0,
-		       (unsigned long long)reorder, (unsigned long long)late, max_late / 1000.0,
-		       pct(lat, nlat, 500), pct(lat, nlat, 990), pct(lat, nlat, 999),
-		       nlat ? lat[nlat - 1] / 1000.0 : 0, pct(jit, njit, 500), pct(jit, njit, 990),
-		       pct(jit, njit, 999), njit ? jit[njit - 1] / 1000.0 : 0);
+static void report(const struct opts *o, const struct load *l)
+{
+	uint64_t reorder = 0, sent = l->sent;
+
+	for (unsigned i = 0; i < neps; i++)
+		reorder += eps[i].reorder;
+	qsort(lat, nlat, sizeof(*lat), cmp);
+	qsort(jit, njit, sizeof(*jit), cmp);
+	printf("{\"calls\": %u, \"streams\": %u, \"pps_per_stream\": %ld, \"secs\": %ld, "
+	       "\"sent\": %llu, \"sent_total\": %llu, \"send_secs\": %.3f, "
+	       "\"received\": %llu, \"loss\": %.6f, \"reordered\": %llu, "
+	       "\"late_sends\": %llu, \"max_send_lag_us\": %.1f, "
+	       "\"latency_p50_us\": %.1f, \"latency_p99_us\": %.1f, \"latency_p999_us\": %.1f, "
+	       "\"latency_max_us\": %.1f, \"jitter_p50_us\": %.1f, \"jitter_p99_us\": %.1f, "
+	       "\"jitter_p999_us\": %.1f, \"jitter_max_us\": %.1f}\n",
+	       l->ncalls, l->nstreams, o->pps, o->secs, (unsigned long long)sent,
+	       (unsigned long long)sent_total,
+	       l->last_sent > l->t0 ? (l->last_sent - l->t0) / 1e9 : 0.0,
+	       (unsigned long long)rx_measured,
+	       sent ? 1.0 - (double)(rx_measured > sent ? sent : rx_measured) / (double)sent : 0.0,
+	       (unsigned long long)reorder, (unsigned long long)l->late, l->max_late / 1000.0,
+	       pct(lat, nlat, 500), pct(lat, nlat, 990), pct(lat, nlat, 999),
+	       nlat ? lat[nlat - 1] / 1000.0 : 0, pct(jit, njit, 500), pct(jit, njit, 990),
+	       pct(jit, njit, 999), njit ? jit[njit - 1] / 1000.0 : 0);
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction act = { .sa_handler = on_signal };
+	struct load l = { 0 };
+	struct opts o;
+	int epfd;
+	FILE *f;
+
+	parse_opts(argc, argv, &o);
+	f = fopen(o.file, "re");
+	if (!f) {
+		fprintf(stderr, "rtpload: %s: %s\n", o.file, strerror(errno));
+		return 1;
 	}
-	return sent && rx_measured ? 0 : 1;
+	raise_fd_limit();
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (load_calls(&o, f, epfd, &l.ncalls))
+		return 1;
+	fclose(f);
+	if (!l.ncalls) {
+		fprintf(stderr, "rtpload: %s: no calls\n", o.file);
+		return 1;
+	}
+	l.nstreams = o.both ? 2 * l.ncalls : l.ncalls;
+	cap = (size_t)l.nstreams * (size_t)o.pps * (size_t)o.secs + 1024;
+	lat = calloc(cap, sizeof(*lat));
+	jit = calloc(cap, sizeof(*jit));
+	if (!lat || !jit)
+		return 1;
+	tool_pin("rtpload", o.cpu, o.prio);
+	sigaction(SIGINT, &act, NULL);
+	sigaction(SIGTERM, &act, NULL);
+	load_start(&o, &l);
+	load_run(&o, epfd, &l);
+	report(&o, &l);
+	return l.sent && rx_measured ? 0 : 1;
 }
