@@ -97,64 +97,69 @@ static int parse_addr(const char *addr, int v6only, struct in6_addr *a6)
 	return 0;
 }
 
-int main(int argc, char **argv)
-{
-	const char *addr = NULL, *out = NULL;
-	int port = 0, cpu = -1, prio = 0, busy = 0, v6 = 0, listen_only = 0, opt, fd, one = 1;
-	struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
-	struct sigaction act = { .sa_handler = on_signal };
-	unsigned long long count = 0;
-	static char buf[65536];
+/* What the command line asked for. */
+struct opts {
+	const char *addr, *out;
+	int port, cpu, prio, busy, v6, listen_only;
+};
 
+static void parse_opts(int argc, char **argv, struct opts *o)
+{
+	int opt;
+
+	*o = (struct opts){ .cpu = -1 };
 	while ((opt = getopt(argc, argv, "6a:p:c:f:blo:")) != -1) {
 		switch (opt) {
-		case '6': v6 = 1; break;
-		case 'a': addr = optarg; break;
-		case 'p': port = (int)tool_num("udpecho", "-p", optarg, 1, 65535); break;
-		case 'c': cpu = (int)tool_num("udpecho", "-c", optarg, 0, CPU_SETSIZE - 1); break;
-		case 'f': prio = (int)tool_num("udpecho", "-f", optarg, 1, 99); break;
-		case 'b': busy = 1; break;
-		case 'l': listen_only = 1; break;
-		case 'o': out = optarg; break;
+		case '6': o->v6 = 1; break;
+		case 'a': o->addr = optarg; break;
+		case 'p': o->port = (int)tool_num("udpecho", "-p", optarg, 1, 65535); break;
+		case 'c': o->cpu = (int)tool_num("udpecho", "-c", optarg, 0, CPU_SETSIZE - 1); break;
+		case 'f': o->prio = (int)tool_num("udpecho", "-f", optarg, 1, 99); break;
+		case 'b': o->busy = 1; break;
+		case 'l': o->listen_only = 1; break;
+		case 'o': o->out = optarg; break;
 		default: usage();
 		}
 	}
-	if (!port || optind != argc)
+	if (!o->port || optind != argc)
 		usage();
-	sa.sin6_port = htons(port);
-	if (parse_addr(addr, v6, &sa.sin6_addr)) {
-		fprintf(stderr, "udpecho: -a: '%s' is not an %saddress\n", addr, v6 ? "IPv6 " : "");
-		return 2;
-	}
-	tool_pin("udpecho", cpu, prio);
-	/* No SA_RESTART: a blocking recvmsg returns EINTR and the loop sees stop. */
-	sigaction(SIGTERM, &act, NULL);
-	sigaction(SIGINT, &act, NULL);
-	fd = socket(AF_INET6, SOCK_DGRAM, 0);
+}
+
+/* The bound socket, timestamping if -o; -1 once said. */
+static int open_socket(const struct opts *o, const struct sockaddr_in6 *sa)
+{
+	int fd = socket(AF_INET6, SOCK_DGRAM, 0), one = 1;
+
 	if (fd < 0) {
 		perror("udpecho: socket");
-		return 1;
+		return -1;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	one = v6;
+	one = o->v6;
 	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		fprintf(stderr, "udpecho: bind port %d: %s\n", port, strerror(errno));
-		return 1;
+	if (bind(fd, (const struct sockaddr *)sa, sizeof(*sa))) {
+		fprintf(stderr, "udpecho: bind port %d: %s\n", o->port, strerror(errno));
+		return -1;
 	}
-	if (out) {
+	if (o->out) {
 		int flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_TX_SOFTWARE |
 			    SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_OPT_TSONLY;
 
 		samples = calloc(MAX_SAMPLES, sizeof(*samples));
 		if (!samples || setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof(flags))) {
 			perror("udpecho: SO_TIMESTAMPING");
-			return 1;
+			return -1;
 		}
 	}
-	/* After the allocations: MCL_CURRENT faults them in, so none fault while echoing. */
-	if (mlockall(MCL_CURRENT | MCL_FUTURE))
-		perror("udpecho: mlockall");
+	return fd;
+}
+
+/* Echo (or, with -l, only count) until a signal; the datagrams received. */
+static unsigned long long echo_run(int fd, const struct opts *o)
+{
+	static char buf[65536];
+	unsigned long long count = 0;
+
 	while (!stop) {
 		struct sockaddr_in6 from;
 		char ctrl[512];
@@ -162,24 +167,52 @@ int main(int argc, char **argv)
 		struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
 				    .msg_iovlen = 1, .msg_control = ctrl, .msg_controllen = sizeof(ctrl) };
 		uint64_t rx = 0, tx;
-		ssize_t n = recvmsg(fd, &m, busy ? MSG_DONTWAIT : 0);
+		ssize_t n = recvmsg(fd, &m, o->busy ? MSG_DONTWAIT : 0);
 
 		if (n < 0)
 			continue;
 		count++;
-		if (listen_only)
+		if (o->listen_only)
 			continue;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); out && c; c = CMSG_NXTHDR(&m, c))
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); o->out && c; c = CMSG_NXTHDR(&m, c))
 			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_TIMESTAMPING)
 				rx = tool_ts_ns(&((struct scm_timestamping *)CMSG_DATA(c))->ts[0]);
 		sendto(fd, buf, n, 0, (struct sockaddr *)&from, m.msg_namelen);
-		if (out && rx && (tx = tx_stamp(fd)) > rx && nsamples < MAX_SAMPLES)
+		if (o->out && rx && (tx = tx_stamp(fd)) > rx && nsamples < MAX_SAMPLES)
 			samples[nsamples++] = tx - rx;
 	}
-	if (listen_only)
+	return count;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
+	struct sigaction act = { .sa_handler = on_signal };
+	unsigned long long count;
+	struct opts o;
+	int fd;
+
+	parse_opts(argc, argv, &o);
+	sa.sin6_port = htons(o.port);
+	if (parse_addr(o.addr, o.v6, &sa.sin6_addr)) {
+		fprintf(stderr, "udpecho: -a: '%s' is not an %saddress\n", o.addr, o.v6 ? "IPv6 " : "");
+		return 2;
+	}
+	tool_pin("udpecho", o.cpu, o.prio);
+	/* No SA_RESTART: a blocking recvmsg returns EINTR and the loop sees stop. */
+	sigaction(SIGTERM, &act, NULL);
+	sigaction(SIGINT, &act, NULL);
+	fd = open_socket(&o, &sa);
+	if (fd < 0)
+		return 1;
+	/* After the allocations: MCL_CURRENT faults them in, so none fault while echoing. */
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		perror("udpecho: mlockall");
+	count = echo_run(fd, &o);
+	if (o.listen_only)
 		printf("%llu\n", count);
-	if (out)
-		write_stats(out);
+	if (o.out)
+		write_stats(o.out);
 	close(fd);
 	return 0;
 }
