@@ -158,12 +158,19 @@ static inline void parse_ok(const char *body, struct sdp_session *s)
 		fail_msg("%s", err);
 }
 
+/* body rewritten into out by rw after s, which need not be body's own. */
+static inline int rewrite_by(const char *body, const struct sdp_session *s,
+			     const struct sdp_rewrite *rw)
+{
+	return sdp_rewrite(body, strlen(body), s, rw, out, sizeof(out));
+}
+
 static inline int rewrite(const char *body, const struct sdp_rewrite *rw)
 {
 	struct sdp_session s;
 
 	parse_ok(body, &s);
-	return sdp_rewrite(body, strlen(body), &s, rw, out, sizeof(out));
+	return rewrite_by(body, &s, rw);
 }
 
 /* The rewritten body, NUL-terminated in out; fails the test if there is none. */
@@ -180,6 +187,22 @@ static inline void assert_rewrites_to(const char *body, const struct sdp_rewrite
 				      const char *want)
 {
 	assert_string_equal(rewritten(body, rw), want);
+}
+
+/* Through the IPv4 relay with nothing more asked, body reads exactly want. */
+static inline void assert_relayed_v4_to(const char *body, const char *want)
+{
+	struct sdp_rewrite rw = relay_v4();
+
+	assert_rewrites_to(body, &rw, want);
+}
+
+/* body through the IPv6 relay, left in out, and parsed back into s. */
+static inline void relayed_v6_parsed(const char *body, struct sdp_session *s)
+{
+	struct sdp_rewrite rw = relay_v6();
+
+	parse_ok(rewritten(body, &rw), s);
 }
 
 static inline void assert_v4(const struct in6_addr *a, const char *want)

@@ -23,14 +23,11 @@ static void test_rewrite_refuses_a_session_that_is_not_this_body(void **state)
 
 	(void)state;
 	parse_ok(offer_v4, &s);
-	assert_int_equal(sdp_rewrite(answer_v6, strlen(answer_v6), &s, &rw, out, sizeof(out)),
-			 -EINVAL);
+	assert_int_equal(rewrite_by(answer_v6, &s, &rw), -EINVAL);
 	parse_ok(answer_v6, &s);
-	assert_int_equal(sdp_rewrite(offer_v4, strlen(offer_v4), &s, &rw, out, sizeof(out)),
-			 -EINVAL);
+	assert_int_equal(rewrite_by(offer_v4, &s, &rw), -EINVAL);
 	rw.family = AF_UNIX;
-	assert_int_equal(sdp_rewrite(answer_v6, strlen(answer_v6), &s, &rw, out, sizeof(out)),
-			 -EINVAL);
+	assert_int_equal(rewrite_by(answer_v6, &s, &rw), -EINVAL);
 }
 
 static void test_rtcp_past_port_65535_is_refused(void **state)
