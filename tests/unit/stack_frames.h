@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -103,5 +104,40 @@ static inline void fix_ip_csum(uint8_t *ip)
 	c = csum_fold(csum_partial(ip, (size_t)(ip[0] & 0xf) * 4, 0));
 	wr16(ip + 10, c);
 }
+
+enum frame_edit { EDIT_SET8, EDIT_FLIP8, EDIT_SET16 };
+
+/*
+ * A copy of seed (len bytes) with one edit at off, parsed exactly; with
+ * fix_ip, an untagged IPv4 frame's header checksum is made right again
+ * after the edit, so that only the edited field is wrong.
+ */
+static inline int parse_edited(const uint8_t *seed, size_t len, enum frame_edit how, size_t off,
+			       uint16_t v, bool fix_ip)
+{
+	uint8_t f[128];
+
+	assert_true(len <= sizeof(f) && off < len);
+	memcpy(f, seed, len);
+	if (how == EDIT_SET8)
+		f[off] = (uint8_t)v;
+	else if (how == EDIT_FLIP8)
+		f[off] ^= (uint8_t)v;
+	else
+		wr16(f + off, v);
+	if (fix_ip)
+		fix_ip_csum(f + 14);
+	return parse_exact(f, len);
+}
+
+/* One of the seed frames with its byte at off set to v, its byte at off
+ * flipped by the bits in x, or its 16-bit field at off set to v: parsed. */
+#define parse_with8(seed, off, v) parse_edited(seed, sizeof(seed), EDIT_SET8, off, v, false)
+#define parse_flipped(seed, off, x) parse_edited(seed, sizeof(seed), EDIT_FLIP8, off, x, false)
+#define parse_with16(seed, off, v) parse_edited(seed, sizeof(seed), EDIT_SET16, off, v, false)
+
+/* v4_frame with an IPv4 header field set and the header checksum fixed. */
+#define parse_v4_ip8(off, v) parse_edited(v4_frame, sizeof(v4_frame), EDIT_SET8, off, v, true)
+#define parse_v4_ip16(off, v) parse_edited(v4_frame, sizeof(v4_frame), EDIT_SET16, off, v, true)
 
 #endif

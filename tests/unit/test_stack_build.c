@@ -106,30 +106,44 @@ static void test_built_tag_is_8021q(void **state)
 	assert_int_equal(rd16(f + 16), 0x0800);
 }
 
+/*
+ * With a zero payload word the checksum is c0 = ~S; putting c0 in that word
+ * makes the sum 0xffff, whose complement 0 must go out as 0xffff.  Builds
+ * that frame from s to d into f; the UDP checksum it sent, found at off.
+ */
+static uint16_t checksum_of_zero_sum(uint8_t *f, const char *s, const char *d, size_t off)
+{
+	uint8_t word[2] = { 0, 0 };
+
+	build(f, s, d, 0, word, 2, 1);
+	wr16(word, rd16(f + off));
+	build(f, s, d, 0, word, 2, 1);
+	return rd16(f + off);
+}
+
 static void test_computed_udp_checksum_of_zero_is_sent_as_ffff(void **state)
 {
 	uint8_t f[128] = { 0 };
-	uint8_t word[2] = { 0, 0 };
-	uint16_t c0;
 
 	(void)state;
-	/*
-	 * With a zero payload word the checksum is c0 = ~S; putting c0 in that
-	 * word makes the sum 0xffff, whose complement 0 must go out as 0xffff.
-	 */
-	build(f, "198.18.0.1", "198.18.0.2", 0, word, 2, 1);
-	c0 = rd16(f + 40);
-	wr16(word, c0);
-	build(f, "198.18.0.1", "198.18.0.2", 0, word, 2, 1);
-	assert_int_equal(rd16(f + 40), 0xffff);
+	assert_int_equal(checksum_of_zero_sum(f, "198.18.0.1", "198.18.0.2", 40), 0xffff);
 	assert_int_equal(parse_exact(f, 44), 0);
-
-	build(f, "2001:2::1", "2001:2::2", 0, (uint8_t[2]){ 0, 0 }, 2, 1);
-	c0 = rd16(f + 60);
-	wr16(word, c0);
-	build(f, "2001:2::1", "2001:2::2", 0, word, 2, 1);
-	assert_int_equal(rd16(f + 60), 0xffff);
+	assert_int_equal(checksum_of_zero_sum(f, "2001:2::1", "2001:2::2", 60), 0xffff);
 	assert_int_equal(parse_exact(f, 64), 0);
+}
+
+/* max payload bytes on flow build into f (hlen of headers) and parse back;
+ * one byte more is refused. */
+static void largest_builds_and_one_byte_more_does_not(uint8_t *f, const struct rtd_flow *flow,
+						      size_t max, int hlen)
+{
+	struct stack_l2 l2 = { .vlan_tci = 0 };
+	int len = stack_build(f, &l2, flow, max, 1);
+
+	assert_int_equal(len, hlen + (int)max);
+	assert_int_equal(stack_parse(f, len, &rx), 0);
+	assert_int_equal(rx.payload_len, max);
+	assert_int_equal(stack_build(f, &l2, flow, max + 1, 1), -EMSGSIZE);
 }
 
 static void test_largest_datagrams_build_and_one_byte_more_is_refused(void **state)
@@ -138,21 +152,11 @@ static void test_largest_datagrams_build_and_one_byte_more_is_refused(void **sta
 	uint8_t *f = calloc(1, 66 + max6 + 1);
 	struct rtd_flow flow4 = { .src = ep("198.18.0.1", 1), .dst = ep("198.18.0.2", 2) };
 	struct rtd_flow flow6 = { .src = ep("2001:2::1", 1), .dst = ep("2001:2::2", 2) };
-	struct stack_l2 l2 = { .vlan_tci = 0 };
-	int len;
 
 	(void)state;
 	assert_non_null(f);
-	len = stack_build(f, &l2, &flow4, max4, 1);
-	assert_int_equal(len, 42 + (int)max4);
-	assert_int_equal(stack_parse(f, len, &rx), 0);
-	assert_int_equal(rx.payload_len, max4);
-	assert_int_equal(stack_build(f, &l2, &flow4, max4 + 1, 1), -EMSGSIZE);
-	len = stack_build(f, &l2, &flow6, max6, 1);
-	assert_int_equal(len, 62 + (int)max6);
-	assert_int_equal(stack_parse(f, len, &rx), 0);
-	assert_int_equal(rx.payload_len, max6);
-	assert_int_equal(stack_build(f, &l2, &flow6, max6 + 1, 1), -EMSGSIZE);
+	largest_builds_and_one_byte_more_does_not(f, &flow4, max4, 42);
+	largest_builds_and_one_byte_more_does_not(f, &flow6, max6, 62);
 	free(f);
 }
 

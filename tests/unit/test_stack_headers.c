@@ -17,91 +17,47 @@
 
 static void test_ipv4_fragments_are_not_supported(void **state)
 {
-	uint8_t f[sizeof(v4_frame)];
-
 	(void)state;
-	memcpy(f, v4_frame, sizeof(f));
-	wr16(f + 20, 0x2000); /* first fragment: MF */
-	fix_ip_csum(f + 14);
-	assert_int_equal(parse_exact(f, sizeof(f)), -EOPNOTSUPP);
-	memcpy(f, v4_frame, sizeof(f));
-	wr16(f + 20, 0x0001); /* last fragment: an offset */
-	fix_ip_csum(f + 14);
-	assert_int_equal(parse_exact(f, sizeof(f)), -EOPNOTSUPP);
-	memcpy(f, v4_frame, sizeof(f));
-	wr16(f + 20, 0x0000); /* DF clear alone is no fragment */
-	fix_ip_csum(f + 14);
-	assert_int_equal(parse_exact(f, sizeof(f)), 0);
+	assert_int_equal(parse_v4_ip16(20, 0x2000), -EOPNOTSUPP); /* first fragment: MF */
+	assert_int_equal(parse_v4_ip16(20, 0x0001), -EOPNOTSUPP); /* last fragment: an offset */
+	assert_int_equal(parse_v4_ip16(20, 0x0000), 0); /* DF clear alone is no fragment */
 }
 
 static void test_tcp_is_not_udp(void **state)
 {
-	uint8_t f[sizeof(v4_frame)];
-	uint8_t g[sizeof(v6_frame)];
-
 	(void)state;
-	memcpy(f, v4_frame, sizeof(f));
-	f[23] = 6;
-	fix_ip_csum(f + 14);
-	assert_int_equal(parse_exact(f, sizeof(f)), -EPROTONOSUPPORT);
-	memcpy(g, v6_frame, sizeof(g));
-	g[20] = 6;
-	assert_int_equal(parse_exact(g, sizeof(g)), -EPROTONOSUPPORT);
-	g[20] = 58; /* ICMPv6 */
-	assert_int_equal(parse_exact(g, sizeof(g)), -EPROTONOSUPPORT);
+	assert_int_equal(parse_v4_ip8(23, 6), -EPROTONOSUPPORT);
+	assert_int_equal(parse_with8(v6_frame, 20, 6), -EPROTONOSUPPORT);
+	assert_int_equal(parse_with8(v6_frame, 20, 58), -EPROTONOSUPPORT); /* ICMPv6 */
 }
 
 static void test_arp_is_not_ip(void **state)
 {
-	uint8_t f[sizeof(v4_frame)];
-	uint8_t t[sizeof(tagged_frame)];
-
 	(void)state;
-	memcpy(f, v4_frame, sizeof(f));
-	wr16(f + 12, 0x0806);
-	assert_int_equal(parse_exact(f, sizeof(f)), -EPROTONOSUPPORT);
-	memcpy(t, tagged_frame, sizeof(t));
-	wr16(t + 16, 0x0806);
-	assert_int_equal(parse_exact(t, sizeof(t)), -EPROTONOSUPPORT);
+	assert_int_equal(parse_with16(v4_frame, 12, 0x0806), -EPROTONOSUPPORT);
+	assert_int_equal(parse_with16(tagged_frame, 16, 0x0806), -EPROTONOSUPPORT);
 }
 
 static void test_ipv4_header_length_below_five_words_is_malformed(void **state)
 {
-	uint8_t f[sizeof(v4_frame)];
-
 	(void)state;
-	memcpy(f, v4_frame, sizeof(f));
-	f[14] = 0x44;
-	assert_int_equal(parse_exact(f, sizeof(f)), -EBADMSG);
+	assert_int_equal(parse_with8(v4_frame, 14, 0x44), -EBADMSG);
 }
 
 static void test_wrong_ip_version_is_malformed(void **state)
 {
-	uint8_t f[sizeof(v4_frame)];
-	uint8_t g[sizeof(v6_frame)];
-
 	(void)state;
-	memcpy(f, v4_frame, sizeof(f));
-	f[14] = 0x65;
-	assert_int_equal(parse_exact(f, sizeof(f)), -EBADMSG);
-	memcpy(g, v6_frame, sizeof(g));
-	g[14] = 0x40;
-	assert_int_equal(parse_exact(g, sizeof(g)), -EBADMSG);
+	assert_int_equal(parse_with8(v4_frame, 14, 0x65), -EBADMSG);
+	assert_int_equal(parse_with8(v6_frame, 14, 0x40), -EBADMSG);
 }
 
 static void test_ipv4_total_length_inconsistent_with_frame_is_malformed(void **state)
 {
-	uint8_t f[sizeof(v4_frame)];
-
 	(void)state;
-	memcpy(f, v4_frame, sizeof(f));
-	wr16(f + 16, sizeof(f) - 14 + 1); /* one byte past the frame */
-	fix_ip_csum(f + 14);
-	assert_int_equal(parse_exact(f, sizeof(f)), -EBADMSG);
-	memcpy(f, v4_frame, sizeof(f));
-	wr16(f + 16, 19); /* shorter than its own header */
-	fix_ip_csum(f + 14);
-	assert_int_equal(parse_exact(f, sizeof(f)), -EBADMSG);
+	/* one byte past the frame */
+	assert_int_equal(parse_v4_ip16(16, sizeof(v4_frame) - 14 + 1), -EBADMSG);
+	/* shorter than its own header */
+	assert_int_equal(parse_v4_ip16(16, 19), -EBADMSG);
 }
 
 static void test_ipv4_options_are_skipped(void **state)
@@ -124,12 +80,8 @@ static void test_ipv4_options_are_skipped(void **state)
 
 static void test_ipv6_payload_length_beyond_frame_is_malformed(void **state)
 {
-	uint8_t g[sizeof(v6_frame)];
-
 	(void)state;
-	memcpy(g, v6_frame, sizeof(g));
-	wr16(g + 18, 14);
-	assert_int_equal(parse_exact(g, sizeof(g)), -EBADMSG);
+	assert_int_equal(parse_with16(v6_frame, 18, 14), -EBADMSG);
 }
 
 /*
@@ -224,14 +176,9 @@ static void test_ipv6_fragment_header_is_not_supported(void **state)
 
 static void test_ipv6_ah_and_esp_are_not_supported(void **state)
 {
-	uint8_t g[sizeof(v6_frame)];
-
 	(void)state;
-	memcpy(g, v6_frame, sizeof(g));
-	g[20] = 51;
-	assert_int_equal(parse_exact(g, sizeof(g)), -EOPNOTSUPP);
-	g[20] = 50;
-	assert_int_equal(parse_exact(g, sizeof(g)), -EOPNOTSUPP);
+	assert_int_equal(parse_with8(v6_frame, 20, 51), -EOPNOTSUPP);
+	assert_int_equal(parse_with8(v6_frame, 20, 50), -EOPNOTSUPP);
 }
 
 static void test_ipv6_extension_header_past_the_payload_is_malformed(void **state)

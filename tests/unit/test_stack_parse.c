@@ -77,12 +77,8 @@ static void test_real_vlan_tagged_datagram_parses_with_padding_ignored(void **st
 
 static void test_8021ad_tagged_datagram_parses(void **state)
 {
-	uint8_t f[sizeof(tagged_frame)];
-
 	(void)state;
-	memcpy(f, tagged_frame, sizeof(f));
-	wr16(f + 12, 0x88a8);
-	assert_int_equal(parse_exact(f, sizeof(f)), 0);
+	assert_int_equal(parse_with16(tagged_frame, 12, 0x88a8), 0);
 	assert_int_equal(rx.vlan_tci, 0xa064);
 	assert_int_equal(rx.payload_len, 13);
 }
@@ -110,36 +106,21 @@ static void test_truncated_tagged_frame_is_malformed_at_every_length(void **stat
 
 static void test_corrupted_ipv4_header_checksum_is_detected(void **state)
 {
-	uint8_t f[sizeof(v4_frame)];
-
 	(void)state;
-	memcpy(f, v4_frame, sizeof(f));
-	f[22] = 63; /* TTL, checksum left alone */
-	assert_int_equal(parse_exact(f, sizeof(f)), -EILSEQ);
-	memcpy(f, v4_frame, sizeof(f));
-	f[25] ^= 0x01; /* the checksum itself */
-	assert_int_equal(parse_exact(f, sizeof(f)), -EILSEQ);
+	/* TTL, checksum left alone */
+	assert_int_equal(parse_with8(v4_frame, 22, 63), -EILSEQ);
+	/* the checksum itself */
+	assert_int_equal(parse_flipped(v4_frame, 25, 0x01), -EILSEQ);
 }
 
 static void test_corrupted_udp_checksum_is_detected(void **state)
 {
-	uint8_t f[sizeof(v4_frame)];
-	uint8_t g[sizeof(v6_frame)];
-	uint8_t t[sizeof(tagged_frame)];
-
 	(void)state;
-	memcpy(f, v4_frame, sizeof(f));
-	f[46] ^= 1; /* last payload byte */
-	assert_int_equal(parse_exact(f, sizeof(f)), -EILSEQ);
-	memcpy(g, v6_frame, sizeof(g));
-	g[62] ^= 0x80;
-	assert_int_equal(parse_exact(g, sizeof(g)), -EILSEQ);
-	memcpy(g, v6_frame, sizeof(g));
-	g[39] ^= 0x01; /* a source address byte: covered by the pseudo-header */
-	assert_int_equal(parse_exact(g, sizeof(g)), -EILSEQ);
-	memcpy(t, tagged_frame, sizeof(t));
-	t[58] ^= 0x10; /* the odd last byte */
-	assert_int_equal(parse_exact(t, sizeof(t)), -EILSEQ);
+	assert_int_equal(parse_flipped(v4_frame, 46, 1), -EILSEQ); /* last payload byte */
+	assert_int_equal(parse_flipped(v6_frame, 62, 0x80), -EILSEQ);
+	/* a source address byte: covered by the pseudo-header */
+	assert_int_equal(parse_flipped(v6_frame, 39, 0x01), -EILSEQ);
+	assert_int_equal(parse_flipped(tagged_frame, 58, 0x10), -EILSEQ); /* the odd last byte */
 }
 
 static void test_padding_is_not_covered_by_the_udp_checksum(void **state)
@@ -166,36 +147,22 @@ static void test_udp_checksum_zero_means_none_on_ipv4(void **state)
 
 static void test_udp_checksum_zero_is_invalid_on_ipv6(void **state)
 {
-	uint8_t g[sizeof(v6_frame)];
-
 	(void)state;
-	memcpy(g, v6_frame, sizeof(g));
-	wr16(g + 60, 0);
-	assert_int_equal(parse_exact(g, sizeof(g)), -EILSEQ);
+	assert_int_equal(parse_with16(v6_frame, 60, 0), -EILSEQ);
 }
 
 static void test_udp_length_beyond_ip_payload_is_malformed(void **state)
 {
-	uint8_t f[sizeof(v4_frame)];
-	uint8_t g[sizeof(v6_frame)];
-
 	(void)state;
-	memcpy(f, v4_frame, sizeof(f));
-	wr16(f + 38, 14); /* IP payload is 13; padding follows, but is not ours */
-	assert_int_equal(parse_exact(f, sizeof(f)), -EBADMSG);
-	memcpy(g, v6_frame, sizeof(g));
-	wr16(g + 58, 14);
-	assert_int_equal(parse_exact(g, sizeof(g)), -EBADMSG);
+	/* IP payload is 13; padding follows, but is not ours */
+	assert_int_equal(parse_with16(v4_frame, 38, 14), -EBADMSG);
+	assert_int_equal(parse_with16(v6_frame, 58, 14), -EBADMSG);
 }
 
 static void test_udp_length_below_its_header_is_malformed(void **state)
 {
-	uint8_t f[sizeof(v4_frame)];
-
 	(void)state;
-	memcpy(f, v4_frame, sizeof(f));
-	wr16(f + 38, 7);
-	assert_int_equal(parse_exact(f, sizeof(f)), -EBADMSG);
+	assert_int_equal(parse_with16(v4_frame, 38, 7), -EBADMSG);
 }
 
 static void test_udp_length_short_of_ip_payload_bounds_the_payload(void **state)
