@@ -60,13 +60,21 @@ static inline struct nt_route mkroute(const char *dst, int len, const char *gw, 
 	return r;
 }
 
-static inline void route(const char *dst, int len, const char *gw, uint32_t metric)
+/* dst/len via gw (NULL: on link) added in a write of its own: the result. */
+static inline int route_add(const char *dst, int len, const char *gw, uint32_t metric)
 {
 	struct nt_route r = mkroute(dst, len, gw, metric);
+	int err;
 
 	nt_write_begin(&t);
-	assert_int_equal(nt_route_add(&t, &r), 0);
+	err = nt_route_add(&t, &r);
 	nt_write_end(&t);
+	return err;
+}
+
+static inline void route(const char *dst, int len, const char *gw, uint32_t metric)
+{
+	assert_int_equal(route_add(dst, len, gw, metric), 0);
 }
 
 static inline int route_del(const char *dst, int len, uint32_t metric)
@@ -99,6 +107,18 @@ static inline void neigh(const char *a, uint8_t last, uint16_t state)
 	nt_write_begin(&t);
 	assert_int_equal(nt_neigh_set(&t, fam(a), &x, mac, state), 0);
 	nt_write_end(&t);
+}
+
+/* IPv4 neighbour v4_nth(i) set to mac in state, in a write of its own: the result. */
+static inline int neigh_nth(unsigned i, const uint8_t *mac, uint16_t state)
+{
+	struct in6_addr x = v4_nth(i);
+	int err;
+
+	nt_write_begin(&t);
+	err = nt_neigh_set(&t, AF_INET, &x, mac, state);
+	nt_write_end(&t);
+	return err;
 }
 
 static inline int neigh_del(const char *a)

@@ -35,13 +35,8 @@ static void test_route_table_full_says_so(void **state)
 
 	(void)state;
 	for (unsigned i = 0; i < NT_MAX_ROUTES + 4 && !err; i++) {
-		struct nt_route r;
-
 		snprintf(s, sizeof(s), "2001:2:%x::", i);
-		r = mkroute(s, 48, "2001:2::fe", 1024);
-		nt_write_begin(&t);
-		err = nt_route_add(&t, &r);
-		nt_write_end(&t);
+		err = route_add(s, 48, "2001:2::fe", 1024);
 	}
 	assert_int_equal(err, -ENOSPC);
 	assert_int_equal(t.nroutes, NT_MAX_ROUTES);
@@ -49,18 +44,13 @@ static void test_route_table_full_says_so(void **state)
 
 static void test_neighbour_table_full_says_so(void **state)
 {
+	static const uint8_t mac[6] = { 0 };
 	int err = 0;
 	unsigned i;
 
 	(void)state;
-	for (i = 0; i < NT_MAX_NEIGH && !err; i++) {
-		struct in6_addr x = v4_nth(i);
-		uint8_t mac[6] = { 0 };
-
-		nt_write_begin(&t);
-		err = nt_neigh_set(&t, AF_INET, &x, mac, NUD_REACHABLE);
-		nt_write_end(&t);
-	}
+	for (i = 0; i < NT_MAX_NEIGH && !err; i++)
+		err = neigh_nth(i, mac, NUD_REACHABLE);
 	assert_int_equal(err, -ENOSPC);
 	assert_int_equal(i, NT_NEIGH_LIMIT + 1);
 	assert_int_equal(t.nneigh, NT_NEIGH_LIMIT);
@@ -82,13 +72,9 @@ static void test_tombstone_churn_keeps_lookups_right(void **state)
 	(void)state;
 	route("198.18.0.0", 15, NULL, 0);
 	for (unsigned i = 0; i < KEEP; i++) {
-		struct in6_addr x = v4_nth(i);
-
 		mac[4] = (uint8_t)(i >> 8);
 		mac[5] = (uint8_t)i;
-		nt_write_begin(&t);
-		assert_int_equal(nt_neigh_set(&t, AF_INET, &x, mac, NUD_REACHABLE), 0);
-		nt_write_end(&t);
+		assert_int_equal(neigh_nth(i, mac, NUD_REACHABLE), 0);
 	}
 	for (unsigned r = 0; r < ROUNDS; r++) {
 		unsigned base = KEEP + r * BATCH;
