@@ -72,6 +72,21 @@ static void test_repeated_cookie_gets_the_cached_reply_and_changes_nothing(void 
 	assert_int_equal(drain(RCMD_PEER), 0);
 }
 
+static void test_a_cookie_with_a_nul_is_not_the_cookie_before_it(void **state)
+{
+	static const char pinged[] = "c1\0x d7:command4:pinge";
+	const char *r;
+
+	(void)state;
+	r = send_raw(pinged, sizeof(pinged) - 1, &lo);
+	assert_memory_equal(r, "c1\0x d6:result4:ponge", 21);
+	r = send_msg("c1 d7:command10:statisticse", &lo);
+	assert_non_null(strstr(r, "10:statistics"));
+	/* The cookie with its NUL is still a retransmission of itself. */
+	r = send_raw(pinged, sizeof(pinged) - 1, &lo);
+	assert_memory_equal(r, "c1\0x d6:result4:ponge", 21);
+}
+
 static void test_answer_delete_and_keys_in_other_spellings(void **state)
 {
 	const char *r;
@@ -120,6 +135,68 @@ static void test_list_honours_limit(void **state)
 	assert_non_null(strstr(send_msg("l5 d7:command4:list5:limiti0ee", &lo), "5:callslee"));
 	assert_non_null(strstr(send_msg("l6 d7:command4:list5:limiti-1ee", &lo), "Invalid 'limit' key"));
 	assert_non_null(strstr(send_msg("l7 d7:command4:list5:limit1:xe", &lo), "Invalid 'limit' key"));
+}
+
+/* An offer (or answer) of call with n audio media, from tag a (or b). */
+static const char *media_msg(const char *cookie, const char *cmd, const char *call, unsigned n)
+{
+	char sdp[1024];
+	size_t len = snprintf(sdp, sizeof(sdp), "v=0\r\nc=IN IP4 198.18.0.2\r\n");
+
+	for (unsigned i = 0; i < n; i++)
+		len += snprintf(sdp + len, sizeof(sdp) - len, "m=audio %u RTP/AVP 0\r\n", 40000 + 2 * i);
+	snprintf(msg, sizeof(msg), "%s d7:command%zu:%s7:call-id%zu:%s%s3:sdp%zu:%se", cookie,
+		 strlen(cmd), cmd, strlen(call), call,
+		 !strcmp(cmd, "offer") ? "8:from-tag1:a" : "6:to-tag1:b", len, sdp);
+	return send_msg(msg, &lo);
+}
+
+static unsigned steered_count(void)
+{
+	unsigned n = 0;
+
+	for (unsigned p = 0; p < 65536; p++)
+		n += steered[p] != 0;
+	return n;
+}
+
+static int setup_wide(void **state)
+{
+	(void)state;
+	return setup_ports("10000-59999"); /* more ports than stream slots */
+}
+
+static void test_media_added_to_a_full_relay_is_load_limit_not_a_crash(void **state)
+{
+	char cookie[32], call[32];
+	unsigned i, before;
+
+	(void)state;
+	assert_non_null(strstr(media_msg("m0", "offer", "three", 3), "2:ok"));
+	/* Every stream slot taken: 4-media calls, then 1-media calls. */
+	for (i = 0;; i++) {
+		snprintf(cookie, sizeof(cookie), "f%u", i);
+		snprintf(call, sizeof(call), "four-%u", i);
+		if (strstr(media_msg(cookie, "offer", call, 4), "load limit"))
+			break;
+		drain(RCMD_ADD); /* as the RT thread would: the ring holds 4096 */
+		assert_true(i < RELAY_MAX_STREAMS / 16);
+	}
+	for (i = 0;; i++) {
+		snprintf(cookie, sizeof(cookie), "g%u", i);
+		snprintf(call, sizeof(call), "one-%u", i);
+		if (strstr(media_msg(cookie, "offer", call, 1), "load limit"))
+			break;
+		assert_true(i < 4);
+	}
+	drain(RCMD_ADD);
+	before = steered_count();
+	/* More media for a call that has its own: the same answer, and nothing kept. */
+	assert_string_equal(media_msg("m1", "offer", "three", 4), "m1 d6:result10:load limite");
+	assert_string_equal(media_msg("m2", "answer", "three", 4), "m2 d6:result10:load limite");
+	assert_int_equal(steered_count(), before);
+	assert_int_equal(drain(RCMD_ADD), 0);
+	assert_non_null(strstr(send_msg("m3 d7:command5:query7:call-id5:threee", &lo), "6:result2:ok"));
 }
 
 /* What the RT thread does on the streams' first packets: stamp them. */
@@ -175,10 +252,14 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repeated_cookie_gets_the_cached_reply_and_changes_nothing,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_cookie_with_a_nul_is_not_the_cookie_before_it,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer_delete_and_keys_in_other_spellings, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_running_out_of_ports_is_load_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_honours_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_media_added_to_a_full_relay_is_load_limit_not_a_crash,
+						setup_wide, teardown),
 		cmocka_unit_test_setup_teardown(test_media_timeout_ends_silent_calls_only, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input_gets_error_replies_never_a_crash, setup,

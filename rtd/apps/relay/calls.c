@@ -79,8 +79,13 @@ static void post(struct calls *c, const struct rcmd *cmd)
 int calls_add_media(struct calls *c, struct call *call, unsigned i, bool strict)
 {
 	struct call_media *m = &call->media[i];
-	int a = alloc_pair(c), b = a < 0 ? a : alloc_pair(c);
+	int a, b;
 
+	/* Two legs, RTP and RTCP each: the stream slots before the ports. */
+	if (c->nfree_idx < 4)
+		return -ENOSPC;
+	a = alloc_pair(c);
+	b = a < 0 ? a : alloc_pair(c);
 	if (a < 0 || b < 0) {
 		if (a >= 0)
 			portset_add(&c->free_ports, a);
@@ -121,9 +126,9 @@ void calls_peer(struct calls *c, const struct call *call, unsigned i, int leg, i
 	}
 }
 
-void calls_free(struct calls *c, struct call *call)
+void calls_drop_media(struct calls *c, struct call *call, unsigned from)
 {
-	for (unsigned i = 0; i < call->nmedia; i++) {
+	for (unsigned i = from; i < call->nmedia; i++) {
 		struct call_media *m = &call->media[i];
 
 		for (int leg = 0; leg < 2; leg++) {
@@ -138,6 +143,13 @@ void calls_free(struct calls *c, struct call *call)
 			portset_add(&c->free_ports, m->port[leg]);
 		}
 	}
+	if (call->nmedia > from)
+		call->nmedia = from;
+}
+
+void calls_free(struct calls *c, struct call *call)
+{
+	calls_drop_media(c, call, 0);
 	call->used = false;
 	c->ncalls--;
 }

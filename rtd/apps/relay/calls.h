@@ -54,12 +54,14 @@ struct call *calls_slot(struct calls *c, const char *id, uint64_t now);
 void calls_commit(struct calls *c, struct call *call);
 /*
  * Give media i of call a port pair per leg and its streams, steered;
- * -ENOSPC when the ports ran out.
+ * -ENOSPC when the stream slots or the ports ran out.
  */
 int calls_add_media(struct calls *c, struct call *call, unsigned i, bool strict);
 /* Where leg's peer of media i sends from, as its SDP says. */
 void calls_peer(struct calls *c, const struct call *call, unsigned i, int leg, int family,
 		const struct in6_addr *a, uint16_t rtp, uint16_t rtcp);
+/* Give back media from on: their ports, streams and steering. */
+void calls_drop_media(struct calls *c, struct call *call, unsigned from);
 void calls_free(struct calls *c, struct call *call);
 /* The newest packet time of a call's streams, or its creation. */
 uint64_t calls_last_media(const struct calls *c, const struct call *call);

@@ -31,6 +31,7 @@
 
 struct ng_cached {
 	char cookie[64];
+	size_t clen; /* a cookie is bytes, NULs and all: compared by length */
 	size_t len;
 	char reply[2048];
 };

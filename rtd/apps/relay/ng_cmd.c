@@ -136,7 +136,7 @@ static int cached(struct ng *n, const char *cookie, size_t clen, char *out, size
 	for (unsigned i = 0; i < NG_CACHE; i++) {
 		const struct ng_cached *c = &n->cache[i];
 
-		if (c->len && strlen(c->cookie) == clen && !memcmp(c->cookie, cookie, clen)) {
+		if (c->len && c->clen == clen && !memcmp(c->cookie, cookie, clen)) {
 			if (c->len > outlen)
 				return 0;
 			memcpy(out, c->reply, c->len);
@@ -155,7 +155,7 @@ static void cache_put(struct ng *n, const char *cookie, size_t clen, const char 
 		return;
 	c = &n->cache[n->cache_next++ % NG_CACHE];
 	memcpy(c->cookie, cookie, clen);
-	c->cookie[clen] = 0;
+	c->clen = clen;
 	memcpy(c->reply, reply, len);
 	c->len = len;
 }

@@ -29,23 +29,22 @@ static struct call *offer_call(struct ng *n, const char *id, unsigned nmedia, bo
 	return calls_slot(&n->calls, id, clock_ns());
 }
 
-/* Port pairs for the media the call does not have yet; 0 or the reply written. */
+/*
+ * Port pairs for the media the call does not have yet: all of them, or
+ * none and load limit, however far the call had got.
+ */
 static int add_media(struct ng *n, const struct ng_msg *m, struct call *call, unsigned nmedia,
-		     bool fresh, struct bencode_w *w)
+		     struct bencode_w *w)
 {
 	bool strict = ng_has_flag(m, "strict-source");
+	unsigned had = call->nmedia;
 
-	for (unsigned i = call->nmedia; i < nmedia; i++) {
-		if (!calls_add_media(&n->calls, call, i, strict))
-			continue;
-		if (fresh && i == 0) {
+	for (unsigned i = had; i < nmedia; i++) {
+		if (calls_add_media(&n->calls, call, i, strict)) {
+			calls_drop_media(&n->calls, call, had);
 			ng_reply_load_limit(n, w);
 			return -ENOSPC;
 		}
-		if (fresh)
-			calls_commit(&n->calls, call);
-		ng_reply_error(n, w, "Out of relay ports");
-		return -ENOSPC;
 	}
 	return 0;
 }
@@ -85,7 +84,7 @@ static int sdp_cmd(struct ng *n, const struct ng_msg *m, struct bencode_w *w, bo
 		if (!call)
 			return ng_reply_error(n, w, "Unknown call-id");
 	}
-	if (add_media(n, m, call, sdp.nmedia, fresh, w))
+	if (add_media(n, m, call, sdp.nmedia, w))
 		return 0;
 	if (fresh) {
 		calls_commit(&n->calls, call);
