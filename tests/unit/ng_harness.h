@@ -61,8 +61,8 @@ static int setup_ports(const char *spec)
 	relay = calloc(1, sizeof(*relay));
 	assert_int_equal(ring_init(&relay->cmds, 4096, sizeof(struct rcmd)), 0);
 	assert_int_equal(portset_parse(spec, &ports, err, sizeof(err)), 0);
-	conf = (struct relay_conf){ .ng_listen = "127.0.0.1:2223", .ng_allow = "127.0.0.0/8,::1/128",
-				    .media_timeout = 60 };
+	conf = (struct relay_conf){ .ng_listen = "127.0.0.1:2223", .media_timeout = 60 };
+	assert_int_equal(allow_parse(&conf.ng_allow, "127.0.0.0/8,::1/128", err, sizeof(err)), 0);
 	env = (struct rtd_app_env){ .ports = &ports, .steer = stub_steer, .local_addr = stub_addr,
 				    .conf = &conf };
 	memset(steered, 0, sizeof(steered));

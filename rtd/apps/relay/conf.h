@@ -3,11 +3,12 @@
 #ifndef RELAY_CONF_H
 #define RELAY_CONF_H
 
+#include "apps/relay/allow.h"
 #include "lib/settings.h"
 
 struct relay_conf {
 	char ng_listen[64];     /* ng control addresses, comma-separated */
-	char ng_allow[256];     /* command sources allowed, prefixes */
+	struct allow ng_allow;  /* command sources allowed */
 	unsigned media_timeout; /* seconds of silence that end a call */
 };
 

@@ -41,7 +41,6 @@ struct ng_server;
 struct ng {
 	struct calls calls;
 	const struct relay_conf *conf;
-	struct allow allow;
 	pthread_mutex_t lock; /* calls, against the control thread's rtctl calls */
 	uint64_t refused, cmds, errors;
 	struct ng_cached cache[NG_CACHE];

@@ -168,7 +168,7 @@ int ng_command(struct ng *n, const char *msg, size_t len, const struct sockaddr_
 	struct bencode_w w;
 	int n_out;
 
-	if (!allow_match(&n->allow, from))
+	if (!allow_match(&n->conf->ng_allow, from))
 		return 0; /* not even an error reply: unknown senders learn nothing */
 	if (!sp || !clen || clen >= sizeof(n->cache[0].cookie) || clen + 1 > outlen)
 		return 0; /* no cookie: nothing a reply could be matched to */
@@ -206,10 +206,6 @@ struct ng *ng_new(struct relay *r, const struct rtd_app_env *env)
 	n->conf = conf;
 	pthread_mutex_init(&n->lock, NULL);
 	calls_init(&n->calls, r, env);
-	if (allow_parse(&n->allow, conf->ng_allow)) {
-		free(n);
-		return NULL;
-	}
 	return n;
 }
 
