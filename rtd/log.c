@@ -14,6 +14,13 @@ static const int level_prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 /* Set once at start, before any thread: read without a lock afterwards. */
 static int max_prio = LOG_INFO;
 static int journal = -1; /* unknown until the first line */
+static FILE *out;
+
+void log_set_file(FILE *f)
+{
+	out = f;
+	journal = 0;
+}
 
 void log_set_level(unsigned index)
 {
@@ -58,5 +65,5 @@ void log_msg(int prio, const char *sub, const char *fmt, ...)
 		vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	va_end(ap);
 	/* One write per line: lines of several threads never interleave. */
-	fprintf(stderr, "%s\n", line);
+	fprintf(out ? out : stderr, "%s\n", line);
 }

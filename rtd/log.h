@@ -9,6 +9,7 @@
 #ifndef RTD_LOG_H
 #define RTD_LOG_H
 
+#include <stdio.h>
 #include <syslog.h>
 
 /* The words of --log-level, most severe first; log_set_level() takes an index. */
@@ -16,6 +17,9 @@ extern const char *const log_level_words[];
 void log_set_level(unsigned index);
 /* Whether lines of this priority are written (to skip building costly ones). */
 int log_enabled(int prio);
+
+/* Where lines go: stderr unless a test points them elsewhere. */
+void log_set_file(FILE *f);
 
 void log_msg(int prio, const char *sub, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

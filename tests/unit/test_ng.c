@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "log.h"
 #include "ng_harness.h"
 
 static char msg[4096];
@@ -85,6 +86,40 @@ static void test_a_cookie_with_a_nul_is_not_the_cookie_before_it(void **state)
 	/* The cookie with its NUL is still a retransmission of itself. */
 	r = send_raw(pinged, sizeof(pinged) - 1, &lo);
 	assert_memory_equal(r, "c1\0x d6:result4:ponge", 21);
+}
+
+/* Lines logged while msg is handled. */
+static unsigned log_lines(const char *m, size_t len)
+{
+	char *text = NULL;
+	size_t size = 0;
+	unsigned n = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	log_set_file(f);
+	send_raw(m, len, &lo);
+	log_set_file(NULL);
+	fclose(f);
+	for (size_t i = 0; i < size; i++)
+		n += text[i] == '\n';
+	free(text);
+	return n;
+}
+
+static void test_unknown_keys_are_logged_once_and_a_flood_of_them_in_a_line(void **state)
+{
+	static char flood[32768];
+	size_t len = snprintf(flood, sizeof(flood), "u1 d7:command4:ping");
+
+	(void)state;
+	for (int i = 0; i < 500; i++)
+		len += snprintf(flood + len, sizeof(flood) - len, "6:x-%04d1:v", i);
+	len += snprintf(flood + len, sizeof(flood) - len, "e");
+	/* 16 keys one by one, then one line for the rest. */
+	assert_int_equal(log_lines(flood, len), NG_IGNORED + 1);
+	flood[1] = '2'; /* a new cookie: the same keys again say nothing more */
+	assert_int_equal(log_lines(flood, len), 0);
+	assert_non_null(strstr(send_raw(flood, len, &lo), "4:pong"));
 }
 
 static void test_answer_delete_and_keys_in_other_spellings(void **state)
@@ -254,6 +289,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_cookie_with_a_nul_is_not_the_cookie_before_it,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_unknown_keys_are_logged_once_and_a_flood_of_them_in_a_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer_delete_and_keys_in_other_spellings, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_running_out_of_ports_is_load_limit, setup, teardown),

@@ -47,6 +47,8 @@ struct ng {
 	unsigned cache_next;
 	char ignored[NG_IGNORED][32]; /* keys warned about once */
 	unsigned nignored;
+	uint64_t unlogged;     /* unknown keys past those, not logged one by one */
+	uint64_t unlogged_ns;  /* when they were last summed up in the log */
 	struct bencode_tok toks[NG_MAX_TOKS];
 	char sdp_out[NG_MAX_MSG / 2];
 	struct ng_server *srv; /* sockets and thread; NULL without (tests) */

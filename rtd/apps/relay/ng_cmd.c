@@ -5,11 +5,13 @@
  * table (ng_cmd.h).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "apps/relay/ng_cmd.h"
+#include "lib/clock.h"
 #include "log.h"
 
 static const struct {
@@ -66,6 +68,13 @@ int ng_cmd_ping(struct ng *n, const struct ng_msg *m, struct bencode_w *w)
 	return 0;
 }
 
+/* Past the keys logged one by one, a count at most this often. */
+#define NG_UNLOGGED_NS (60 * NSEC_PER_SEC)
+
+/*
+ * An unknown key is logged once, and only the first NG_IGNORED of them one
+ * by one: a datagram full of made-up keys must not fill the journal.
+ */
 static void warn_ignored(struct ng *n, const char *buf, const struct bencode_tok *k)
 {
 	static const char *const known[] = {
@@ -73,6 +82,7 @@ static void warn_ignored(struct ng *n, const char *buf, const struct bencode_tok
 		"direction", "received-from", "transport-protocol", "supports", "rtcp-mux",
 		"via-branch", "label", "SDES", "DTLS", "record-call", "metadata", "limit", NULL,
 	};
+	uint64_t now;
 	char key[32];
 
 	for (int i = 0; known[i]; i++)
@@ -83,9 +93,18 @@ static void warn_ignored(struct ng *n, const char *buf, const struct bencode_tok
 	for (unsigned i = 0; i < n->nignored; i++)
 		if (!strcmp(n->ignored[i], key))
 			return;
-	if (n->nignored < NG_IGNORED)
+	if (n->nignored < NG_IGNORED) {
 		snprintf(n->ignored[n->nignored++], sizeof(n->ignored[0]), "%s", key);
-	log_info("ng", "ignoring key '%s' (not meaningful for plain RTP/AVP here)", key);
+		log_info("ng", "ignoring key '%s' (not meaningful for plain RTP/AVP here)", key);
+		return;
+	}
+	n->unlogged++;
+	now = clock_ns();
+	if (n->unlogged_ns && now - n->unlogged_ns < NG_UNLOGGED_NS)
+		return;
+	n->unlogged_ns = now;
+	log_info("ng", "%" PRIu64 " more unknown keys ignored, not logged one by one", n->unlogged);
+	n->unlogged = 0;
 }
 
 /* The call a command names; NULL with the error reply written. */
