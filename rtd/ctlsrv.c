@@ -5,13 +5,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "ctlsrv.h"
+#include "lib/clock.h"
+#include "lib/lockfile.h"
 #include "log.h"
 
 static int fill_addr(struct sockaddr_un *sun, const char *path)
@@ -24,32 +26,57 @@ static int fill_addr(struct sockaddr_un *sun, const char *path)
 	return 0;
 }
 
-/*
- * A socket file left by a crashed rtd is stale; one that answers is not.
- * Non-blocking, so that a live rtd with a full backlog cannot stall our start:
- * it answers EAGAIN, which also means someone is there.
- */
-static bool someone_serves(const struct sockaddr_un *sun)
+/* path.lock, held for as long as we serve path. */
+static int take_lock(struct ctlsrv *s, const char *path)
 {
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	bool alive;
+	char lock[sizeof(s->path) + 8];
+	pid_t holder;
 
-	if (fd < 0)
-		return false;
-	alive = !connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) || errno == EAGAIN;
-	close(fd);
-	return alive;
+	snprintf(lock, sizeof(lock), "%s.lock", path);
+	s->lock_fd = lockfile_take(lock, &holder);
+	if (s->lock_fd == -EWOULDBLOCK && holder)
+		log_err("ctl", "%s: another rtd (pid %ld) is serving here", path, (long)holder);
+	else if (s->lock_fd == -EWOULDBLOCK)
+		log_err("ctl", "%s: another rtd is serving here", path);
+	else if (s->lock_fd < 0)
+		log_err("ctl", "%s: %s", lock, strerror(-s->lock_fd));
+	return s->lock_fd < 0 ? (s->lock_fd == -EWOULDBLOCK ? -EADDRINUSE : s->lock_fd) : 0;
+}
+
+static int listen_on(struct ctlsrv *s, const struct sockaddr_un *sun)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = -1 };
+	struct group *g;
+
+	/* Whatever is there is a dead rtd's: the lock is ours. */
+	unlink(s->path);
+	s->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->fd < 0)
+		return -errno;
+	if (bind(s->fd, (const struct sockaddr *)sun, sizeof(*sun)) || listen(s->fd, 64)) {
+		log_err("ctl", "%s: %s", s->path, strerror(errno));
+		return -errno;
+	}
+	chmod(s->path, 0660);
+	g = getgrnam("rtd");
+	if (g && chown(s->path, -1, g->gr_gid))
+		log_warn("ctl", "%s: cannot give it to group rtd: %s", s->path, strerror(errno));
+	s->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (s->ep < 0 || epoll_ctl(s->ep, EPOLL_CTL_ADD, s->fd, &ev))
+		return -errno;
+	return 0;
 }
 
 int ctlsrv_open(struct ctlsrv *s, const char *path, const struct ctlsrv_ops *ops, void *ctx)
 {
 	struct sockaddr_un sun;
 	char dir[sizeof(s->path)], *slash;
-	struct group *g;
 	int err;
 
 	memset(s, 0, sizeof(*s));
-	s->fd = -1;
+	s->fd = s->ep = s->lock_fd = -1;
+	for (unsigned i = 0; i < CTLSRV_CLIENTS; i++)
+		s->client[i].fd = -1;
 	s->ops = ops;
 	s->ctx = ctx;
 	err = fill_addr(&sun, path);
@@ -64,38 +91,17 @@ int ctlsrv_open(struct ctlsrv *s, const char *path, const struct ctlsrv_ops *ops
 		*slash = 0;
 		mkdir(dir, 0755);
 	}
-	if (someone_serves(&sun)) {
-		log_err("ctl", "%s: another rtd is serving here", path);
-		s->path[0] = 0;
-		return -EADDRINUSE;
-	}
-	unlink(path);
+	err = take_lock(s, path);
+	if (err)
+		goto err;
 	s->buf = malloc(RTD_CTL_MAX_MSG);
-	if (!s->buf)
-		return -ENOMEM;
-	s->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->fd < 0) {
-		err = -errno;
-		goto err_buf;
-	}
-	if (bind(s->fd, (struct sockaddr *)&sun, sizeof(sun)) || listen(s->fd, 16)) {
-		err = -errno;
-		log_err("ctl", "%s: %s", path, strerror(errno));
-		goto err_fd;
-	}
-	chmod(path, 0660);
-	g = getgrnam("rtd");
-	if (g && chown(path, -1, g->gr_gid))
-		log_err("ctl", "%s: cannot give it to group rtd: %s", path, strerror(errno));
+	err = s->buf ? listen_on(s, &sun) : -ENOMEM;
+	if (err)
+		goto err;
 	return 0;
 
-err_fd:
-	close(s->fd);
-	s->fd = -1;
-err_buf:
-	free(s->buf);
-	s->buf = NULL;
-	s->path[0] = 0;
+err:
+	ctlsrv_close(s);
 	return err;
 }
 
@@ -236,42 +242,125 @@ static size_t handle(struct ctlsrv *s, const struct rtd_ctl_req *req, ssize_t le
 	return sizeof(*rep) + (size_t)n * rep->rec_size;
 }
 
-int ctlsrv_process(struct ctlsrv *s)
+static void drop(struct ctlsrv *s, struct ctlsrv_client *c)
+{
+	epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	c->fd = -1;
+}
+
+/* The client's request, if it has come: answered, and the client closed. */
+static void serve(struct ctlsrv *s, struct ctlsrv_client *c)
 {
 	static struct rtd_ctl_req req;
+	ssize_t len;
+	size_t rlen;
+
+	memset(&req, 0, sizeof(req));
+	/* MSG_TRUNC: the real length, so an oversized request is refused, not cut. */
+	len = recv(c->fd, &req, sizeof(req), MSG_TRUNC | MSG_DONTWAIT);
+	if (len < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (len > 0) {
+		rlen = handle(s, &req, len);
+		/* EPIPE: the client left first. */
+		if (send(c->fd, s->buf, rlen, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 && errno != EPIPE &&
+		    errno != ECONNRESET)
+			log_warn("ctl", "reply of %zu bytes: %s", rlen, strerror(errno));
+	}
+	drop(s, c);
+}
+
+/*
+ * A slot for a new client.  All taken: the oldest goes.  rtctl sends its
+ * request the moment it connects, so whoever waited longest is the one
+ * most likely to send nothing; a flood of silent clients can delay a
+ * request by a round, never lock rtctl out.
+ */
+static struct ctlsrv_client *free_slot(struct ctlsrv *s)
+{
+	struct ctlsrv_client *old = &s->client[0];
+
+	for (unsigned i = 0; i < CTLSRV_CLIENTS; i++) {
+		if (s->client[i].fd < 0)
+			return &s->client[i];
+		if (s->client[i].deadline < old->deadline)
+			old = &s->client[i];
+	}
+	s->dropped++;
+	drop(s, old);
+	return old;
+}
+
+/* Every pending connection, into a slot of its own. */
+static void accept_all(struct ctlsrv *s, uint64_t now)
+{
+	/* A reply of RTD_CTL_MAX_MSG must go in one non-blocking send. */
+	int sndbuf = 2 * RTD_CTL_MAX_MSG;
 
 	for (;;) {
-		/* A client that connects and says nothing cannot hold rtd up. */
-		struct timeval tv = { .tv_usec = 100000 };
-		int c = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC);
-		ssize_t len;
-		size_t rlen;
+		int fd = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		struct ctlsrv_client *c = NULL;
+		struct epoll_event ev = { .events = EPOLLIN };
 
-		if (c < 0)
-			return errno == EAGAIN || errno == EINTR ? 0 : -errno;
-		setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		memset(&req, 0, sizeof(req));
-		/* MSG_TRUNC: the real length, so an oversized request is refused, not cut. */
-		len = recv(c, &req, sizeof(req), MSG_TRUNC);
-		if (len >= 0) {
-			rlen = handle(s, &req, len);
-			/* EPIPE: the client left first (another rtd probing for a live one). */
-			if (send(c, s->buf, rlen, MSG_NOSIGNAL) < 0 && errno != EPIPE &&
-			    errno != ECONNRESET)
-				log_err("ctl", "reply of %zu bytes: %s", rlen, strerror(errno));
+		if (fd < 0)
+			return;
+		c = free_slot(s);
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)))
+			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+		ev.data.fd = (int)(c - s->client);
+		if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev)) {
+			close(fd);
+			continue;
 		}
-		close(c);
+		c->fd = fd;
+		c->deadline = now + CTLSRV_CLIENT_NS;
+		/* rtctl sent its request with its connect: answer it before a
+		 * later connection in this backlog can take its slot. */
+		serve(s, c);
 	}
+}
+
+int ctlsrv_process(struct ctlsrv *s)
+{
+	struct epoll_event ev[CTLSRV_CLIENTS + 1];
+	uint64_t now = clock_ns();
+	int n = epoll_wait(s->ep, ev, CTLSRV_CLIENTS + 1, 0);
+	bool pending = false;
+
+	/* Requests first, then new clients: an eviction must not hit a client
+	 * whose request is already waiting. */
+	for (int i = 0; i < n; i++) {
+		if (ev[i].data.fd < 0)
+			pending = true;
+		else if (s->client[ev[i].data.fd].fd >= 0)
+			serve(s, &s->client[ev[i].data.fd]);
+	}
+	if (pending)
+		accept_all(s, now);
+	for (unsigned i = 0; i < CTLSRV_CLIENTS; i++) {
+		if (s->client[i].fd >= 0 && now >= s->client[i].deadline) {
+			s->dropped++;
+			drop(s, &s->client[i]);
+		}
+	}
+	return n < 0 && errno != EINTR ? -errno : 0;
 }
 
 void ctlsrv_close(struct ctlsrv *s)
 {
+	for (unsigned i = 0; i < CTLSRV_CLIENTS; i++)
+		if (s->client[i].fd >= 0)
+			drop(s, &s->client[i]);
+	if (s->ep >= 0)
+		close(s->ep);
 	if (s->fd >= 0) {
 		close(s->fd);
 		unlink(s->path);
 	}
-	s->fd = -1;
+	s->fd = s->ep = -1;
+	lockfile_release(s->lock_fd);
+	s->lock_fd = -1;
 	free(s->buf);
 	s->buf = NULL;
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "lib/clock.h"
+#include "lib/lockfile.h"
 #include "log.h"
 #include "notify.h"
 #include "rtd.h"
@@ -205,10 +206,10 @@ static int serve(struct rtd *r, int sigfd)
 				goto out;
 			} else if (fd == neigh_fd(&r->neigh)) {
 				neigh_process(&r->neigh);
-			} else {
-				ctlsrv_process(&r->ctl);
 			}
 		}
+		/* Every round, not only on input: silent clients have deadlines. */
+		ctlsrv_process(&r->ctl);
 	}
 out:
 	close(ep);
@@ -341,6 +342,27 @@ static void ready(struct rtd *r)
 	notify_send(msg);
 }
 
+/*
+ * One rtd per interface and network namespace: a lock the kernel drops
+ * when its holder dies, so a start right after a kill -9 finds it free.
+ */
+static int lock_instance(struct rtd *r, const char *state)
+{
+	char path[300];
+	pid_t holder;
+
+	snprintf(path, sizeof(path), "%s.lock", state);
+	r->lock_fd = lockfile_take(path, &holder);
+	if (r->lock_fd == -EWOULDBLOCK) {
+		log_err("main", "another rtd (pid %ld) runs on %s in this network namespace",
+			(long)holder, r->cfg.iface);
+		return -EBUSY;
+	}
+	if (r->lock_fd < 0)
+		log_err("main", "%s: %s", path, strerror(-r->lock_fd));
+	return r->lock_fd < 0 ? r->lock_fd : 0;
+}
+
 static int start(struct rtd *r)
 {
 	char state[256], gstate[300];
@@ -353,15 +375,18 @@ static int start(struct rtd *r)
 		log_err("main", "cannot read the network namespace cookie: %s", strerror(-ret));
 		return ret;
 	}
-	ret = ctlsrv_open(&r->ctl, r->cfg.ctl_socket, &rtd_ctl_ops, r);
-	if (ret)
-		return ret;
 	/* Per interface and network namespace: instances in other netns differ. */
 	mkdir(r->cfg.state_dir, 0755);
 	if (stat("/proc/self/ns/net", &nsst))
 		nsst.st_ino = 0;
 	snprintf(state, sizeof(state), "%s/%s-%lu.state", r->cfg.state_dir, r->cfg.iface,
 		 (unsigned long)nsst.st_ino);
+	ret = lock_instance(r, state);
+	if (ret)
+		return ret;
+	ret = ctlsrv_open(&r->ctl, r->cfg.ctl_socket, &rtd_ctl_ops, r);
+	if (ret)
+		goto err_lock;
 	ret = attach(r, state);
 	if (ret)
 		goto err_ctl;
@@ -386,6 +411,8 @@ err_attach:
 	detach(r);
 err_ctl:
 	ctlsrv_close(&r->ctl);
+err_lock:
+	lockfile_release(r->lock_fd);
 	return ret;
 }
 
@@ -397,6 +424,7 @@ static void stop(struct rtd *r)
 	unmirror(r);
 	detach(r);
 	ctlsrv_close(&r->ctl);
+	lockfile_release(r->lock_fd);
 }
 
 int main(int argc, char **argv)

@@ -105,6 +105,36 @@ static int state_save(const struct ports *p)
 }
 
 /*
+ * A start killed between mounting its private cgroup2 and removing it
+ * leaves STATE_DIR/.cgroup2.PID, and perhaps the mount: remove those whose
+ * rtd is gone.  A live rtd starting beside us keeps its own.
+ */
+static void sweep_cgroup_dirs(const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char path[600], proc[64], *end;
+		long pid;
+
+		if (strncmp(de->d_name, ".cgroup2.", 9))
+			continue;
+		pid = strtol(de->d_name + 9, &end, 10);
+		snprintf(proc, sizeof(proc), "/proc/%ld", pid);
+		if (*end || pid <= 0 || (pid != getpid() && !access(proc, F_OK)))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		umount2(path, MNT_DETACH);
+		if (!rmdir(path))
+			log_info("ports", "removed %s, left by an rtd killed while starting", path);
+	}
+	closedir(d);
+}
+
+/*
  * The cgroup2 root, to hook every process's binds.  Without a cgroup2 mount
  * in our mount namespace (ip netns exec remounts /sys), mount one privately
  * just long enough to open it: the open fd and the links keep it usable.
@@ -149,7 +179,14 @@ static int cgroup_root_fd(const char *state_path)
 
 static int bind_hook_open(struct ports *p, uint64_t netns_cookie)
 {
+	char dir[sizeof(p->state_path)], *slash;
 	int cg, err;
+
+	snprintf(dir, sizeof(dir), "%s", p->state_path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = 0;
+	sweep_cgroup_dirs(slash ? dir : ".");
 
 	p->bind = bind_bpf__open();
 	if (!p->bind)

@@ -22,6 +22,7 @@
 struct rtd {
 	struct rtd_config cfg;
 	int ifindex;
+	int lock_fd; /* the instance lock, held for life */
 	uint64_t netns_cookie;
 	uint64_t start_ns;
 	struct steer steer;
