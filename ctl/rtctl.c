@@ -37,7 +37,7 @@ static const struct object {
 
 static void usage(FILE *f)
 {
-	fputs("Usage: rtctl [-j [-p]] [-s SOCKET | -i IFACE] OBJECT [COMMAND [ARGS]]\n"
+	fputs("Usage: rtctl [-j [-p]] [-s PATH | -i IF] OBJECT [COMMAND [ARGS]]\n"
 	      "  OBJECT := { ",
 	      f);
 	for (size_t i = 0; i < NOBJECTS; i++)
@@ -46,7 +46,9 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < NOBJECTS; i++)
 		if (objects[i].usage)
 			fputs(objects[i].usage, f);
-	fputs("  -j  JSON output   -p  pretty JSON   -s  control socket   -i  rtd's interface\n", f);
+	fputs("  -j, --json  JSON output        -p, --pretty  pretty JSON\n"
+	      "  -s, --ctl-socket PATH  rtd's control socket\n"
+	      "  -i, --iface IF         the rtd serving IF (its socket in " RTD_CTL_DIR ")\n", f);
 }
 
 /*
@@ -79,44 +81,105 @@ int lookup(const char *what, const char *arg, const struct verb *v, size_t n)
 	return -1;
 }
 
+/* Global options, as rtd spells them (--ctl-socket, --iface) and as ip(8) does (-json). */
+enum { OPT_JSON, OPT_PRETTY, OPT_SOCKET, OPT_IFACE, OPT_HELP, OPT_VERSION };
+
+static const struct option_name {
+	int id;
+	const char *shrt, *lng, *ip; /* "-j", "--json", "-json" */
+	bool arg;
+} options[] = {
+	{ OPT_JSON, "-j", "--json", "-json", false },
+	{ OPT_PRETTY, "-p", "--pretty", "-pretty", false },
+	{ OPT_SOCKET, "-s", "--ctl-socket", NULL, true },
+	{ OPT_IFACE, "-i", "--iface", NULL, true },
+	{ OPT_HELP, "-h", "--help", "-help", false },
+	{ OPT_VERSION, "-V", "--version", "-Version", false },
+};
+
+static bool named(const char *o, size_t n, const char *name)
+{
+	return name && strlen(name) == n && !strncmp(o, name, n);
+}
+
+/* The option argv[*i] names; its value, if any, in *val.  -1: usage error said. */
+static int option(int argc, char **argv, int *i, const char **val)
+{
+	const char *o = argv[*i], *eq = strchr(o, '=');
+	/* --ctl-socket=PATH; a short option's value is the next word */
+	size_t n = eq && !strncmp(o, "--", 2) ? (size_t)(eq - o) : strlen(o);
+
+	for (size_t k = 0; k < sizeof(options) / sizeof(options[0]); k++) {
+		const struct option_name *p = &options[k];
+
+		if (!named(o, n, p->shrt) && !named(o, n, p->lng) && !named(o, n, p->ip))
+			continue;
+		*val = NULL;
+		if (o[n] == '=' && !p->arg)
+			break;
+		if (o[n] == '=') {
+			*val = o + n + 1;
+		} else if (p->arg) {
+			if (*i + 1 >= argc) {
+				fprintf(stderr, "rtctl: %s needs a value; try 'rtctl help'\n", o);
+				return -1;
+			}
+			*val = argv[++*i];
+		}
+		return p->id;
+	}
+	fprintf(stderr, "rtctl: option '%s' is unknown; try 'rtctl help'\n", o);
+	return -1;
+}
+
+/* The options before the object: 0 and the object's index in *i, or an exit code + 1. */
+static int options_parse(struct rtctl *c, int argc, char **argv, int *i)
+{
+	for (*i = 1; *i < argc && argv[*i][0] == '-'; ++*i) {
+		const char *val;
+
+		switch (option(argc, argv, i, &val)) {
+		case OPT_JSON:
+			c->json = true;
+			break;
+		case OPT_PRETTY:
+			c->pretty = true;
+			break;
+		case OPT_SOCKET:
+			c->sock = val;
+			break;
+		case OPT_IFACE:
+			c->iface = val;
+			break;
+		case OPT_HELP:
+			usage(stdout);
+			return 1;
+		case OPT_VERSION:
+			printf("rtctl " RTCTL_VERSION "\n");
+			return 1;
+		default:
+			return EXIT_USAGE + 1;
+		}
+	}
+	if (c->sock && c->iface) {
+		fprintf(stderr, "rtctl: --ctl-socket and --iface both name the socket; give one\n");
+		return EXIT_USAGE + 1;
+	}
+	if (c->iface && (!c->iface[0] || strchr(c->iface, '/'))) {
+		fprintf(stderr, "rtctl: --iface: '%s' is not an interface name\n", c->iface);
+		return EXIT_USAGE + 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct verb names[NOBJECTS];
 	struct rtctl c = { 0 };
-	int i = 1, obj;
+	int i, obj, ret = options_parse(&c, argc, argv, &i);
 
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		const char *o = argv[i];
-
-		if (!strcmp(o, "-j") || !strcmp(o, "-json")) {
-			c.json = true;
-		} else if (!strcmp(o, "-p") || !strcmp(o, "-pretty")) {
-			c.pretty = true;
-		} else if ((!strcmp(o, "-s") || !strcmp(o, "-i")) && i + 1 < argc) {
-			if (o[1] == 's')
-				c.sock = argv[++i];
-			else
-				c.iface = argv[++i];
-		} else if (!strcmp(o, "-h") || !strcmp(o, "-help") || !strcmp(o, "--help")) {
-			usage(stdout);
-			return 0;
-		} else if (!strcmp(o, "-V") || !strcmp(o, "-Version")) {
-			printf("rtctl " RTCTL_VERSION "\n");
-			return 0;
-		} else {
-			fprintf(stderr, "rtctl: option '%s' is unknown or lacks its value; try 'rtctl help'\n",
-				o);
-			return EXIT_USAGE;
-		}
-	}
-	if (c.sock && c.iface) {
-		fprintf(stderr, "rtctl: -s and -i both name the socket; give one\n");
-		return EXIT_USAGE;
-	}
-	if (c.iface && (!c.iface[0] || strchr(c.iface, '/'))) {
-		fprintf(stderr, "rtctl: -i: '%s' is not an interface name\n", c.iface);
-		return EXIT_USAGE;
-	}
+	if (ret)
+		return ret - 1;
 	if (i == argc) {
 		usage(stderr);
 		return EXIT_USAGE;

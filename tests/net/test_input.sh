@@ -104,6 +104,18 @@ case "$reply" in
 esac
 rtctl status >/dev/null && pass "rtd keeps serving rtctl after garbage" || fail "rtctl after garbage" ""
 
+# rtctl takes rtd's long spellings too.
+a=$(in_host "$RTCTL_BIN" --ctl-socket "$RTD_SOCK" --json status 2>&1)
+b=$(in_host "$RTCTL_BIN" --ctl-socket="$RTD_SOCK" --json --pretty port 2>&1)
+c=$(in_host "$RTCTL_BIN" -json -s "$RTD_SOCK" port 2>&1)
+echo "$a" | grep -q '"iface":"rtd0"' && echo "$b" | grep -q '"ports": "7000"' &&
+	echo "$c" | grep -q '"ports":"7000"' &&
+	pass "rtctl takes --ctl-socket, --json and --pretty as rtd spells them" ||
+	fail "rtctl long options" "$a | $b | $c"
+out=$(in_host "$RTCTL_BIN" --bogus status 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q "'--bogus' is unknown" && pass "rtctl names an unknown option" ||
+	fail "rtctl unknown option" "$out"
+
 out=$(rtctl port add 70000 2>&1)
 rc=$?
 [ $rc -ne 0 ] && echo "$out" | grep -q "'70000' is not a port" &&
