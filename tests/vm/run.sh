@@ -149,27 +149,49 @@ chmod +x "$rfs/init"
 # ---- boot ----
 # The first serial port is the firmware's and the kernel's console (a file);
 # the second carries the test's output.  KVM where this machine offers it,
-# else (or where it cannot start) software emulation: qemu takes the first
-# accelerator that starts, and -cpu max suits both.  Emulation runs both
-# vCPUs on one thread: with a thread each, a vCPU now and then runs code the
-# other has just patched as it was before (static keys, flipped at boot and
-# when XDP attaches), and the kernel dies of a stray int3.
+# else software emulation.  KVM can be there and still refuse the guest's
+# CPU (qemu aborts: "failed to set MSR 0x10a"), and qemu does not go on to
+# the next accelerator after such an abort: a KVM start that dies before
+# the test begins is retried under emulation.  Emulation runs both vCPUs on
+# one thread: with a thread each, a vCPU now and then runs code the other
+# has just patched as it was before (static keys, flipped at boot and when
+# XDP attaches), and the kernel dies of a stray int3.
+#
+#   RTD_VM_FAIL_KVM=1  make the KVM start fail on purpose, to test the retry
+#                      on a machine whose KVM works (or that has none)
 log=$VM/console.log
 out=$VM/test.log
-accel="-accel tcg,thread=single"
-[ -w /dev/kvm ] && accel="-accel kvm $accel"
-# shellcheck disable=SC2086
-timeout "${RTD_VM_TIMEOUT:-600}" qemu-system-x86_64 $accel -cpu max -smp 2 -m 2048 \
-	-display none -no-reboot -nodefaults -serial "file:$log" -serial stdio \
-	-kernel "$kdir/vmlinuz" -initrd "$VM/initrd.gz" \
-	-append "console=ttyS0 quiet panic=-1 rdinit=/init" </dev/null |
-	tr -d '\r' | tee "$out" | grep --line-buffered -Ev '^rtd-vm: (start|exit)'
+
+boot() { # accel...: 0 once the VM ran the test, whatever the test's result
+	# shellcheck disable=SC2068
+	timeout "${RTD_VM_TIMEOUT:-600}" qemu-system-x86_64 $@ -cpu max -smp 2 -m 2048 \
+		-display none -no-reboot -nodefaults -serial "file:$log" -serial stdio \
+		-kernel "$kdir/vmlinuz" -initrd "$VM/initrd.gz" \
+		-append "console=ttyS0 quiet panic=-1 rdinit=/init" </dev/null 2>"$VM/qemu.err" |
+		tr -d '\r' | tee "$out" | grep --line-buffered -Ev '^rtd-vm: (start|exit)'
+	grep -q '^rtd-vm: start' "$out"
+}
+
+started=
+if [ -w /dev/kvm ] || [ -n "${RTD_VM_FAIL_KVM:-}" ]; then
+	kvm="-accel kvm"
+	# An option this qemu refuses: the start fails as a broken KVM does.
+	[ -n "${RTD_VM_FAIL_KVM:-}" ] && kvm="-accel kvm,no-such-option=1"
+	if boot $kvm; then
+		started=kvm
+	else
+		echo "vm: the KVM start failed ($(tail -n 1 "$VM/qemu.err")); retrying under emulation"
+	fi
+fi
+[ -n "$started" ] || { boot -accel tcg,thread=single && started=tcg; }
 rc=$(sed -n 's/^rtd-vm: exit \([0-9]*\)$/\1/p' "$out" | tail -n 1)
 if [ -z "$rc" ]; then
-	grep -q '^rtd-vm: start' "$out" && what="the VM ended before the test did" ||
+	[ -n "$started" ] && what="the VM ended before the test did" ||
 		what="the VM did not start the test"
-	echo "vm: $what; the kernel's console, $log, ends:" >&2
+	echo "vm: $what; qemu said: $(tail -n 3 "$VM/qemu.err" | tr '\n' ' ')" >&2
+	echo "vm: the kernel's console, $log, ends:" >&2
 	tail -n 15 "$log" | tr -d '\r' | sed 's/^/vm:   /' >&2
 	exit 1
 fi
+echo "vm: the test ran under $started"
 exit "$rc"
