@@ -2,7 +2,8 @@
 /*
  * XDP steering: a UDP datagram for one of the interface's own addresses and
  * an RT port goes to the AF_XDP socket of its RX queue; every other frame
- * (ARP, ND, ICMP, TCP, other UDP, other addresses) goes on to the kernel.
+ * (ARP, ND, ICMP, TCP, other UDP, other addresses, other MACs, VLANs,
+ * datagrams still on their way elsewhere) goes on to the kernel.
  *
  * Fail open: the redirect falls back to XDP_PASS when no socket is bound on
  * the queue, so if rtd dies the kernel gets its traffic back at once.
@@ -50,11 +51,21 @@ struct {
 	__type(value, struct rtd_xdp_stats);
 } xdp_stats SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rtd_steer_cfg);
+} rt_cfg SEC(".maps");
+
 enum verdict {
 	V_PASS,
 	V_RT,
 	V_MALFORMED,
 };
+
+/* The routing header's segments-left byte (RFC 8200 4.4). */
+#define IPV6_RH_SEGLEFT 3
 
 /* IPv6 extension headers walked before giving up (passed to the kernel). */
 #define MAX_EXT_HDRS 4
@@ -113,6 +124,16 @@ static __always_inline enum verdict ipv6_verdict(void *l3, void *end)
 			break;
 		if ((void *)(oh + 1) > end)
 			return V_MALFORMED;
+		/* Segments left: this host is not the datagram's destination yet;
+		 * the kernel forwards it or says why not. */
+		if (nh == IPPROTO_ROUTING) {
+			__u8 *left = p + IPV6_RH_SEGLEFT;
+
+			if ((void *)(left + 1) > end)
+				return V_MALFORMED;
+			if (*left)
+				return V_PASS;
+		}
 		nh = oh->nexthdr;
 		p += (oh->hdrlen + 1) * 8;
 	}
@@ -124,7 +145,12 @@ static __always_inline enum verdict ipv6_verdict(void *l3, void *end)
 	return udp_verdict(p, end);
 }
 
-static __always_inline enum verdict classify(struct xdp_md *ctx)
+static __always_inline int mac_is(const __u8 *a, const __u8 *b)
+{
+	return !(*(__u32 *)a ^ *(__u32 *)b) && !(*(__u16 *)(a + 4) ^ *(__u16 *)(b + 4));
+}
+
+static __always_inline enum verdict classify(struct xdp_md *ctx, const struct rtd_steer_cfg *cfg)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
@@ -134,12 +160,19 @@ static __always_inline enum verdict classify(struct xdp_md *ctx)
 
 	if ((void *)(eth + 1) > end)
 		return V_MALFORMED;
+	/* To another MAC (a promiscuous or bridged NIC): the kernel drops it. */
+	if (!mac_is(eth->h_dest, cfg->mac))
+		return V_PASS;
 	proto = eth->h_proto;
 	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD)) {
-		__be16 *inner = l3 + 2;
+		__be16 *tci = l3, *inner = l3 + 2;
 
 		if ((void *)(inner + 1) > end)
 			return V_MALFORMED;
+		/* A VLAN's frames belong to its own device and addresses, not to
+		 * this interface's; a priority tag (VLAN 0) is untagged traffic. */
+		if (*tci & bpf_htons(0x0fff))
+			return V_PASS;
 		proto = *inner;
 		l3 += 4;
 	}
@@ -158,12 +191,19 @@ static __always_inline enum verdict classify(struct xdp_md *ctx)
 SEC("xdp.frags")
 int rtd_steer(struct xdp_md *ctx)
 {
-	__u32 q = ctx->rx_queue_index;
+	__u32 q = ctx->rx_queue_index, zero = 0;
 	struct rtd_xdp_stats *st = bpf_map_lookup_elem(&xdp_stats, &q);
-	enum verdict v = classify(ctx);
+	const struct rtd_steer_cfg *cfg = bpf_map_lookup_elem(&rt_cfg, &zero);
+	enum verdict v = cfg ? classify(ctx, cfg) : V_PASS;
 
 	if (st)
 		st->seen++;
+	/* A frame a UMEM frame cannot hold would be dropped by the socket. */
+	if (v == V_RT && bpf_xdp_get_buff_len(ctx) > cfg->max_len) {
+		if (st)
+			st->too_big++;
+		v = V_PASS;
+	}
 	if (v == V_RT && bpf_map_lookup_elem(&xsks, &q)) {
 		long ret;
 

@@ -12,6 +12,7 @@
 #include "log.h"
 
 static const char *const xdp_mode_words[] = { "auto", "native", "skb", NULL };
+static const char *const csum_words[] = { "auto", "full", "partial", NULL };
 
 static int parse_ports(void *field, const char *val, char *err, size_t errlen)
 {
@@ -45,6 +46,11 @@ static const struct setting rows[] = {
 	{ .name = "rt-queue", .type = SETTING_INT, F(rt_queue), .lo = 0, .hi = 63,
 	  .what = "queue number", .dflt = "-1", .arg = "N",
 	  .help = "steer RT ports to RX queue N (ethtool ntuple filters)" },
+	{ .name = "csum-verify", .type = SETTING_WORD, F(csum_verify), .words = csum_words,
+	  .dflt = "auto", .arg = "HOW",
+	  .help = "UDP checksums: full (complete ones only), partial (also those a\n"
+		  "sender with TX offload leaves with only the pseudo-header sum),\n"
+		  "auto: partial on virtual interfaces (veth, tap, bridge, virtio), else full" },
 	{ .name = "log-level", .type = SETTING_WORD, F(log_level), .words = log_level_words,
 	  .dflt = "info", .arg = "LEVEL", .help = "error, warning, info or debug" },
 	{ .name = "config", .key = 'f', .type = SETTING_STR, .flags = SETTING_CMDLINE,

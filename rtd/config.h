@@ -19,6 +19,13 @@
 
 #include "apps/relay/conf.h"
 
+/* UDP checksums that hold only the pseudo header's sum (TX offload, no wire). */
+enum rtd_csum_verify {
+	RTD_CSUM_AUTO = 0, /* taken on virtual interfaces, refused on physical NICs */
+	RTD_CSUM_FULL,     /* refused: every checksum must be complete */
+	RTD_CSUM_PARTIAL,  /* taken on any interface */
+};
+
 struct rtd_config {
 	char iface[IF_NAMESIZE];
 	struct portset ports; /* empty: not given */
@@ -31,6 +38,7 @@ struct rtd_config {
 	unsigned frames;      /* UMEM frames per queue, power of two */
 	int rt_queue;         /* steer RT ports to this RX queue; -1: no */
 	unsigned log_level;   /* index into log_level_words */
+	unsigned csum_verify; /* enum rtd_csum_verify */
 	struct rtd_gate_conf gate;
 	struct relay_conf relay;
 	/* Command line only. */

@@ -20,6 +20,7 @@
 #include "lib/clock.h"
 #include "lib/lockfile.h"
 #include "log.h"
+#include "datapath/stack.h"
 #include "notify.h"
 #include "rtd.h"
 
@@ -68,6 +69,25 @@ static void on_addr(void *ctx, int family, const struct in6_addr *a, bool add)
 	if (err)
 		log_err("xdp", "cannot %s an address in the steering map: %s",
 			add ? "add" : "remove", strerror(-err));
+}
+
+/*
+ * The steering program serves frames to this MAC only, and none longer
+ * than a UMEM frame holds: say so whenever the MTU allows longer ones.
+ */
+static void on_link(void *ctx, const uint8_t mac[6], uint32_t mtu)
+{
+	struct rtd *r = ctx;
+	int err = steer_mac_set(&r->steer, mac);
+
+	if (err)
+		log_err("xdp", "cannot set the MAC in the steering program: %s", strerror(-err));
+	/* Ethernet and a priority tag around the datagram. */
+	if (mtu + ETH_HLEN_MAX > XSKQ_FRAME_MAX_LEN)
+		log_warn("xdp", "%s: MTU %u, but rtd takes frames of at most %u bytes: longer RT "
+				"datagrams go to the kernel, which has no socket for them "
+				"(counted as xdp too_big)",
+			 r->cfg.iface, mtu, XSKQ_FRAME_MAX_LEN);
 }
 
 static int env_steer(void *ctx, uint16_t port, bool on)
@@ -222,7 +242,8 @@ static int attach(struct rtd *r, const char *state)
 	char err[256], rxstate[300];
 	int ret;
 
-	ret = steer_open(&r->steer, r->cfg.iface, r->ifindex, (enum rtd_xdp_mode)r->cfg.xdp_mode);
+	ret = steer_open(&r->steer, r->cfg.iface, r->ifindex, (enum rtd_xdp_mode)r->cfg.xdp_mode,
+			 XSKQ_FRAME_MAX_LEN);
 	if (ret)
 		return ret;
 	ret = ports_open(&r->ports, steer_ports_fd(&r->steer), r->netns_cookie, state);
@@ -264,14 +285,29 @@ static int mirror(struct rtd *r)
 	if (ret) {
 		log_err("neigh", "cannot mirror the kernel's tables: %s", strerror(-ret));
 		free(r->nt);
+		return ret;
 	}
-	return ret;
+	r->neigh.link_cb = on_link;
+	on_link(r, r->nt->mac, r->nt->mtu);
+	return 0;
 }
 
 static void unmirror(struct rtd *r)
 {
 	neigh_close(&r->neigh);
 	free(r->nt);
+}
+
+static unsigned parse_flags(const struct rtd *r)
+{
+	bool partial = r->cfg.csum_verify == RTD_CSUM_PARTIAL ||
+		       (r->cfg.csum_verify == RTD_CSUM_AUTO && steer_driver_is_virtual(r->steer.driver));
+
+	if (partial)
+		log_info("main", "%s (%s): UDP checksums a sender left partial (TX offload) are "
+				 "taken, and counted as csum_partial",
+			 r->cfg.iface, r->steer.driver);
+	return partial ? STACK_CSUM_PARTIAL_OK : 0;
 }
 
 /* The sockets, the application, and the RT thread over them. */
@@ -296,7 +332,8 @@ static int run_rt(struct rtd *r)
 		log_err("app", "%s: cannot start: %s", r->cfg.app, strerror(-ret));
 		goto err_queues;
 	}
-	ret = loop_init(&r->loop, r->qs, r->nq, r->nt, &r->app, r->cfg.cpu, r->cfg.rt_prio);
+	ret = loop_init(&r->loop, r->qs, r->nq, r->nt, &r->app, r->cfg.cpu, r->cfg.rt_prio,
+			parse_flags(r));
 	if (ret)
 		goto err_app;
 	/* Everything is allocated: keep it resident so the RT path never faults. */

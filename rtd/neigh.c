@@ -61,6 +61,8 @@ static void on_link(struct sink *s, const struct nlmsghdr *h)
 	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi));
 	const struct rtattr *tb[IFLA_MAX + 1];
 	uint8_t mac[6];
+	uint32_t mtu;
+	bool changed;
 
 	if (len < 0 || ifi->ifi_index != s->n->ifindex)
 		return;
@@ -72,9 +74,13 @@ static void on_link(struct sink *s, const struct nlmsghdr *h)
 	memcpy(mac, s->t->mac, 6);
 	if (tb[IFLA_ADDRESS] && RTA_PAYLOAD(tb[IFLA_ADDRESS]) == 6)
 		memcpy(mac, RTA_DATA(tb[IFLA_ADDRESS]), 6);
+	mtu = nl_attr_u32(tb[IFLA_MTU], s->t->mtu);
+	changed = mtu != s->t->mtu || memcmp(mac, s->t->mac, 6);
 	put_begin(s);
-	nt_set_link(s->t, mac, nl_attr_u32(tb[IFLA_MTU], s->t->mtu));
+	nt_set_link(s->t, mac, mtu);
 	put_end(s);
+	if (s->live && changed && s->n->link_cb)
+		s->n->link_cb(s->n->cb_ctx, mac, mtu);
 	/*
 	 * Link down flushes every IPv4 route of the device without one
 	 * RTM_DELROUTE (seen on 6.18); link notifications are rare, so each

@@ -9,12 +9,15 @@
 
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "neigh_table.h"
 #include "nl.h"
 
 /* Called for each own address as it appears or goes (to update BPF maps). */
 typedef void (*neigh_addr_cb)(void *ctx, int family, const struct in6_addr *a, bool add);
+/* Called when the interface's MAC or MTU changed (set link_cb after neigh_open). */
+typedef void (*neigh_link_cb)(void *ctx, const uint8_t mac[6], uint32_t mtu);
 
 struct neigh {
 	struct nl_sock nl;   /* subscribed: notifications, resolve requests */
@@ -22,6 +25,7 @@ struct neigh {
 	int ifindex;
 	struct neigh_table *tbl;
 	neigh_addr_cb addr_cb;
+	neigh_link_cb link_cb;
 	void *cb_ctx;
 	unsigned long resolve_requests;
 	unsigned long overflows; /* netlink ENOBUFS: a full re-dump followed */

@@ -111,6 +111,7 @@ static int op_stats(void *ctx, struct rtd_ctl_stat *out, unsigned max)
 			n = put(out, n, max, "xdp", "", q, "redirected", xs.redirected);
 			n = put(out, n, max, "xdp", "", q, "passed", xs.passed);
 			n = put(out, n, max, "xdp", "", q, "malformed", xs.malformed);
+			n = put(out, n, max, "xdp", "", q, "too_big", xs.too_big);
 		}
 		if (!xskq_kernel_stats(&r->qs[i], &ks)) {
 			n = put(out, n, max, "xsk", "", q, "rx_dropped", ks.rx_dropped);

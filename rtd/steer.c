@@ -50,6 +50,22 @@ static bool prefers_skb(const char *driver)
 	return false;
 }
 
+/*
+ * Frames a local sender hands over without a wire in between: their UDP
+ * checksums may be partial (TX offload).  A tunnel's inner frames came
+ * over one, and a bond's slaves are NICs: not these.
+ */
+bool steer_driver_is_virtual(const char *driver)
+{
+	static const char *const drivers[] = { "veth",	  "tun",    "bridge", "dummy",
+					       "macvlan", "ipvlan", "virtio_net" };
+
+	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
+		if (!strcmp(driver, drivers[i]))
+			return true;
+	return false;
+}
+
 static int attach(struct steer *s, enum rtd_xdp_mode mode)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts);
@@ -88,7 +104,41 @@ static int explain_busy(const struct steer *s, const char *ifname)
 	return -EBUSY;
 }
 
-int steer_open(struct steer *s, const char *ifname, int ifindex, enum rtd_xdp_mode mode)
+static int cfg_write(struct steer *s)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(bpf_map__fd(s->skel->maps.rt_cfg), &zero, &s->cfg, BPF_ANY);
+}
+
+int steer_mac_set(struct steer *s, const uint8_t mac[6])
+{
+	memcpy(s->cfg.mac, mac, 6);
+	return cfg_write(s);
+}
+
+static int read_mac(const char *ifname, uint8_t mac[6])
+{
+	char path[96];
+	unsigned m[6];
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/address", ifname);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	n = fscanf(f, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]);
+	fclose(f);
+	if (n != 6)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)m[i];
+	return 0;
+}
+
+int steer_open(struct steer *s, const char *ifname, int ifindex, enum rtd_xdp_mode mode,
+	       uint32_t max_len)
 {
 	int err;
 
@@ -105,6 +155,14 @@ int steer_open(struct steer *s, const char *ifname, int ifindex, enum rtd_xdp_mo
 		err = -errno;
 		log_err("xdp", "cannot load the steering program: %s", strerror(-err));
 		return err;
+	}
+	/* Before the program sees a frame: until then it serves nothing. */
+	s->cfg.max_len = max_len;
+	err = read_mac(ifname, s->cfg.mac) ?: cfg_write(s);
+	if (err) {
+		log_err("xdp", "%s: cannot set the interface's MAC for the steering program: %s",
+			ifname, strerror(-err));
+		goto err_skel;
 	}
 
 	if (mode == RTD_XDP_AUTO) {
@@ -192,6 +250,7 @@ int steer_stats(const struct steer *s, unsigned queue, struct rtd_xdp_stats *out
 		out->redirected += per[i].redirected;
 		out->passed += per[i].passed;
 		out->malformed += per[i].malformed;
+		out->too_big += per[i].too_big;
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <rtd/maps.h>
 
@@ -26,10 +27,17 @@ struct steer {
 	enum rtd_xdp_mode mode; /* resolved: NATIVE or SKB */
 	char driver[32];
 	int ncpus;
+	struct rtd_steer_cfg cfg;
 };
 
-/* Load the program and attach it to ifindex; mode AUTO picks per driver. */
-int steer_open(struct steer *s, const char *ifname, int ifindex, enum rtd_xdp_mode mode);
+/*
+ * Load the program and attach it to ifindex; mode AUTO picks per driver.
+ * Frames longer than max_len (what a UMEM frame holds) stay the kernel's.
+ */
+int steer_open(struct steer *s, const char *ifname, int ifindex, enum rtd_xdp_mode mode,
+	       uint32_t max_len);
+/* The interface's MAC changed: only frames to it are served. */
+int steer_mac_set(struct steer *s, const uint8_t mac[6]);
 int steer_ports_fd(const struct steer *s);
 int steer_addr_set(struct steer *s, int family, const struct in6_addr *a, bool add);
 int steer_xsk_set(struct steer *s, unsigned queue, int xsk_fd);
@@ -38,5 +46,7 @@ int steer_xsk_clear(struct steer *s, unsigned queue);
 int steer_stats(const struct steer *s, unsigned queue, struct rtd_xdp_stats *out);
 void steer_close(struct steer *s);
 const char *steer_mode_name(enum rtd_xdp_mode mode);
+/* Whether the driver's frames may never have crossed a wire (veth, tap, ...). */
+bool steer_driver_is_virtual(const char *driver);
 
 #endif

@@ -39,6 +39,12 @@ struct rtd_pkt {
 	uint16_t queue;
 	struct rtd_flow flow; /* as received: src is the peer */
 	uint64_t rx_ns; /* CLOCK_MONOTONIC when the RT loop took it */
+	/*
+	 * rtd_forward(): counters to bump when the frame leaves, at once or
+	 * once the kernel has resolved its next hop (never if it expires).
+	 * RT-thread counters (an rtd_app_counter's value, say); NULL: none.
+	 */
+	uint64_t *sent[2];
 	/* Private to rtd. */
 	uint64_t frame;
 	bool consumed;

@@ -31,6 +31,17 @@ struct rtd_xdp_stats {
 	__u64 redirected; /* handed to the queue's AF_XDP socket */
 	__u64 passed;     /* left to the kernel stack */
 	__u64 malformed;  /* truncated or inconsistent headers (passed on) */
+	__u64 too_big;    /* RT datagrams longer than a UMEM frame takes (passed on) */
+};
+
+/*
+ * rt_cfg, one element, set by rtd: what the steering program must know of
+ * the interface to serve only what the kernel would have taken on it.
+ */
+struct rtd_steer_cfg {
+	__u8 mac[6];     /* frames to any other MAC are the kernel's to drop */
+	__u16 pad;
+	__u32 max_len;   /* longest frame a UMEM frame holds; longer go to the kernel */
 };
 
 /*

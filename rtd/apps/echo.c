@@ -20,10 +20,15 @@ static int echo_init(struct rtd_app *app)
 static void echo_rx(struct rtd_app *app, struct rtd_io *io, struct rtd_pkt *pkt)
 {
 	struct rtd_flow back = { .src = pkt->flow.dst, .dst = pkt->flow.src };
-	int err = rtd_forward(io, pkt, &back);
+	int err;
 
-	/* -EAGAIN: held until the kernel resolves the neighbour; counted there. */
-	rtd_app_counter_add(app, err && err != -EAGAIN ? ECHO_FAILED : ECHO_REPLIED, 1);
+	/* A reply counts when it leaves: a frame held for the kernel's ARP
+	 * and then expired was never one. */
+	pkt->sent[0] = &app->counters[ECHO_REPLIED].value;
+	err = rtd_forward(io, pkt, &back);
+	/* -EAGAIN: held until the kernel resolves the neighbour. */
+	if (err && err != -EAGAIN)
+		rtd_app_counter_add(app, ECHO_FAILED, 1);
 }
 
 const struct rtd_app_ops rtd_app_echo = {

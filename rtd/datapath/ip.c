@@ -80,6 +80,10 @@ int ip6_parse(const uint8_t *p, size_t len, struct stack_rx *rx, size_t *l4off, 
 	for (int i = 0; i < MAX_EXT_HDRS && (nh == 0 || nh == 43 || nh == 60); i++) {
 		if (off + 8 > end)
 			return -EBADMSG;
+		/* Routing, segments left: not at its destination yet; the XDP
+		 * program leaves these to the kernel too. */
+		if (nh == 43 && p[off + 3])
+			return -EOPNOTSUPP;
 		nh = p[off];
 		off += ((size_t)p[off + 1] + 1) * 8;
 		if (off > end)

@@ -37,6 +37,26 @@ static void count_parse_error(struct rtd_io *io, int err)
 	}
 }
 
+/*
+ * Sources no datagram may come from (RFC 1122 3.2.1.3, RFC 4291): this
+ * network, loopback, multicast and above, unspecified, v4-mapped, and our
+ * own addresses.  Answered, they would only make rtd ask the kernel to
+ * resolve them; the kernel drops them too.
+ */
+static bool martian(const struct rtd_io *io, const struct rtd_ep *src)
+{
+	const uint8_t *a = src->addr.s6_addr;
+
+	if (src->family == AF_INET) {
+		if (a[12] == 0 || a[12] == 127 || a[12] >= 224)
+			return true;
+	} else if (IN6_IS_ADDR_UNSPECIFIED(&src->addr) || IN6_IS_ADDR_LOOPBACK(&src->addr) ||
+		   a[0] == 0xff || IN6_IS_ADDR_V4MAPPED(&src->addr)) {
+		return true;
+	}
+	return nt_is_local(io->nt, src->family, &src->addr);
+}
+
 #define RX_PREFETCH 4
 
 /* The metadata ahead of the frame and the headers: the lines parsing reads. */
@@ -72,12 +92,19 @@ static uint32_t rx_batch(struct rtd_io *io, uint64_t now)
 
 		INC(io, rx_packets, 1);
 		INC(io, rx_bytes, d->len);
-		err = stack_parse(data, d->len, &rx);
+		err = stack_parse_flags(data, d->len, io->parse_flags, &rx);
+		if (!err && martian(io, &rx.flow.src)) {
+			INC(io, martian, 1);
+			err = -EADDRNOTAVAIL;
+		}
 		if (err) {
-			count_parse_error(io, err);
+			if (err != -EADDRNOTAVAIL)
+				count_parse_error(io, err);
 			xskq_free_push(q, xskq_frame_base(q, d->addr));
 			continue;
 		}
+		if (rx.csum_partial)
+			INC(io, csum_partial, 1);
 		pkt.rx_ns = now;
 		if (d->addr - xskq_frame_base(q, d->addr) >= sizeof(struct rtd_xdp_meta)) {
 			struct rtd_xdp_meta meta;
@@ -97,6 +124,7 @@ static uint32_t rx_batch(struct rtd_io *io, uint64_t now)
 		pkt.flow = rx.flow;
 		pkt.frame = xskq_frame_base(q, d->addr);
 		pkt.consumed = false;
+		pkt.sent[0] = pkt.sent[1] = NULL;
 		io->app->ops->rx(io->app, io, &pkt);
 		if (!pkt.consumed)
 			xskq_free_push(q, pkt.frame);

@@ -23,7 +23,7 @@
 #define IO_STATS(X)                                                                  \
 	X(rx_packets) X(rx_bytes) X(tx_packets) X(tx_bytes) X(malformed) X(bad_checksum) \
 	X(not_udp) X(fragments) X(tx_no_frame) X(tx_ring_full) X(too_big) X(no_route)   \
-	X(kicks)
+	X(kicks) X(csum_partial) X(martian)
 
 #define NEIGH_STATS(X) X(held) X(released) X(expired) X(hold_full)
 
@@ -40,6 +40,7 @@ struct io_stats {
 struct io_held {
 	uint64_t addr; /* descriptor address: frame start */
 	uint64_t deadline;
+	uint64_t *sent[2]; /* counted when it leaves */
 	struct in6_addr nexthop;
 	uint32_t len;
 	uint8_t family;
@@ -65,6 +66,7 @@ struct rtd_io {
 	struct loop *loop;
 	const struct neigh_table *nt;
 	struct rtd_app *app;
+	unsigned parse_flags; /* STACK_*: what the stack accepts */
 	uint8_t mac[6];
 	uint16_t ip_id;
 	bool kick;
@@ -127,7 +129,7 @@ struct loop {
 
 /* setup.c: before the RT thread runs and after it stops. */
 int loop_init(struct loop *l, struct xskq *qs, unsigned nq, const struct neigh_table *nt,
-	      struct rtd_app *app, int cpu, int prio);
+	      struct rtd_app *app, int cpu, int prio, unsigned parse_flags);
 /* Start the RT thread; fails only if the thread cannot be created. */
 int loop_start(struct loop *l);
 void loop_stop(struct loop *l);

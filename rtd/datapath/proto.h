@@ -37,7 +37,7 @@ void ip4_build(uint8_t *h, const struct rtd_flow *flow, uint16_t l4len, uint16_t
 void ip6_build(uint8_t *h, const struct rtd_flow *flow, uint16_t l4len);
 
 /* udp.c: the pseudo-header sum comes from ip.c's addresses. */
-int udp_parse(const uint8_t *p, size_t len, int family, struct stack_rx *rx);
+int udp_parse(const uint8_t *p, size_t len, int family, unsigned flags, struct stack_rx *rx);
 void udp_build(uint8_t *h, const struct rtd_flow *flow, uint16_t payload_len);
 
 /* csum.c: sum of the pseudo header (addresses, protocol, length). */

@@ -14,7 +14,7 @@
 #include "log.h"
 
 int loop_init(struct loop *l, struct xskq *qs, unsigned nq, const struct neigh_table *nt,
-	      struct rtd_app *app, int cpu, int prio)
+	      struct rtd_app *app, int cpu, int prio, unsigned parse_flags)
 {
 	int err;
 
@@ -39,6 +39,7 @@ int loop_init(struct loop *l, struct xskq *qs, unsigned nq, const struct neigh_t
 		io->loop = l;
 		io->nt = nt;
 		io->app = app;
+		io->parse_flags = parse_flags;
 		nt_snapshot(nt, &snap);
 		memcpy(io->mac, snap.mac, 6);
 	}

@@ -9,6 +9,11 @@
 
 int stack_parse(const uint8_t *frame, size_t len, struct stack_rx *rx)
 {
+	return stack_parse_flags(frame, len, 0, rx);
+}
+
+int stack_parse_flags(const uint8_t *frame, size_t len, unsigned flags, struct stack_rx *rx)
+{
 	size_t l4off, l4len;
 	uint16_t proto;
 	int err;
@@ -25,7 +30,7 @@ int stack_parse(const uint8_t *frame, size_t len, struct stack_rx *rx)
 	if (err)
 		return err;
 	rx->l4_off = rx->l3_off + l4off;
-	err = udp_parse(frame + rx->l4_off, l4len, rx->flow.src.family, rx);
+	err = udp_parse(frame + rx->l4_off, l4len, rx->flow.src.family, flags, rx);
 	if (err)
 		return err;
 	rx->payload_off = rx->l4_off + UDP_HLEN_;

@@ -23,9 +23,17 @@ struct stack_rx {
 	uint16_t payload_off; /* UDP payload */
 	uint16_t payload_len;
 	uint16_t vlan_tci;    /* 0 when untagged */
+	bool csum_partial;    /* the UDP checksum held only the pseudo-header sum */
 	uint8_t src_mac[ETH_ALEN_];
 	struct rtd_flow flow; /* src = sender, dst = us */
 };
+
+/*
+ * stack_parse_flags: take a UDP checksum that holds only the folded sum of
+ * the pseudo header, as a sender with TX checksum offload leaves it when
+ * the frame never crosses a wire (veth, tap, bridge: CHECKSUM_PARTIAL).
+ */
+#define STACK_CSUM_PARTIAL_OK 0x1
 
 /*
  * Parse frame[0..len).  Returns 0 and fills *rx for a well-formed UDP
@@ -37,6 +45,8 @@ struct stack_rx {
  * Trailing bytes after the IP datagram (Ethernet padding) are ignored.
  */
 int stack_parse(const uint8_t *frame, size_t len, struct stack_rx *rx);
+/* The same with STACK_* flags; rx->csum_partial says a partial checksum was taken. */
+int stack_parse_flags(const uint8_t *frame, size_t len, unsigned flags, struct stack_rx *rx);
 
 struct stack_l2 {
 	uint8_t dst[ETH_ALEN_];

@@ -15,7 +15,7 @@
 #include "datapath/stack.h"
 #include "lib/clock.h"
 
-static int tx_push(struct rtd_io *io, uint64_t addr, uint32_t len)
+static int tx_push(struct rtd_io *io, uint64_t addr, uint32_t len, uint64_t *const sent[2])
 {
 	struct xskq *q = io->q;
 	uint32_t idx;
@@ -34,6 +34,7 @@ static int tx_push(struct rtd_io *io, uint64_t addr, uint32_t len)
 	__atomic_store_n(&io->loop->tx_pending, io->loop->tx_pending + 1, __ATOMIC_RELAXED);
 	INC(io, tx_packets, 1);
 	INC(io, tx_bytes, len);
+	count_sent(sent);
 	return 0;
 }
 
@@ -46,7 +47,7 @@ static bool hold_has(const struct rtd_io *io, const struct in6_addr *nh)
 }
 
 static int hold(struct rtd_io *io, uint64_t addr, uint32_t len, int family,
-		const struct in6_addr *nh)
+		const struct in6_addr *nh, uint64_t *const sent[2])
 {
 	struct io_held *h;
 
@@ -66,6 +67,8 @@ static int hold(struct rtd_io *io, uint64_t addr, uint32_t len, int family,
 	h->len = len;
 	h->family = family;
 	h->nexthop = *nh;
+	h->sent[0] = sent[0];
+	h->sent[1] = sent[1];
 	h->deadline = clock_ns() + IO_HOLD_NS;
 	INC(io, held, 1);
 	return -EAGAIN;
@@ -84,7 +87,7 @@ void tx_hold_retry(struct rtd_io *io, uint64_t now)
 		if (!nt_resolve(io->nt, h->family, &h->nexthop, mac, &nh)) {
 			memcpy(io->q->area + h->addr, mac, 6);
 			INC(io, released, 1);
-			tx_push(io, h->addr, h->len);
+			tx_push(io, h->addr, h->len, h->sent);
 		} else if (now >= h->deadline) {
 			INC(io, expired, 1);
 			xskq_free_push(io->q, xskq_frame_base(io->q, h->addr));
@@ -100,7 +103,7 @@ void tx_hold_retry(struct rtd_io *io, uint64_t now)
  * rtd's from here on, whatever the outcome.
  */
 static int emit(struct rtd_io *io, uint64_t addr, uint16_t vlan, const struct rtd_flow *flow,
-		uint16_t payload_len)
+		uint16_t payload_len, uint64_t *const sent[2])
 {
 	struct stack_l2 l2 = { .vlan_tci = vlan };
 	struct in6_addr nh;
@@ -127,8 +130,8 @@ static int emit(struct rtd_io *io, uint64_t addr, uint16_t vlan, const struct rt
 		return len;
 	}
 	if (ret == -EAGAIN)
-		return hold(io, addr, len, flow->dst.family, &nh);
-	return tx_push(io, addr, len);
+		return hold(io, addr, len, flow->dst.family, &nh, sent);
+	return tx_push(io, addr, len, sent);
 }
 
 int rtd_send(struct rtd_io *io, const struct rtd_flow *flow, const void *payload, size_t len)
@@ -144,8 +147,10 @@ int rtd_send(struct rtd_io *io, const struct rtd_flow *flow, const void *payload
 		INC(io, tx_no_frame, 1);
 		return -ENOBUFS;
 	}
+	static uint64_t *const none[2];
+
 	memcpy(io->q->area + base + hl, payload, len);
-	return emit(io, base, 0, flow, len);
+	return emit(io, base, 0, flow, len, none);
 }
 
 int rtd_forward(struct rtd_io *io, struct rtd_pkt *pkt, const struct rtd_flow *flow)
@@ -157,7 +162,7 @@ int rtd_forward(struct rtd_io *io, struct rtd_pkt *pkt, const struct rtd_flow *f
 	if (off < pkt->frame + hl)
 		return -ENOBUFS;
 	pkt->consumed = true;
-	return emit(io, off - hl, pkt->vlan_tci, flow, pkt->len);
+	return emit(io, off - hl, pkt->vlan_tci, flow, pkt->len, pkt->sent);
 }
 
 /*

@@ -6,9 +6,22 @@
 
 #define PROTO_UDP 17
 
-int udp_parse(const uint8_t *p, size_t len, int family, struct stack_rx *rx)
+/*
+ * A sender with TX checksum offload fills in only the pseudo header's sum
+ * (its complement, folded, as the kernel's udp4_hwcsum does) and leaves the
+ * rest to the NIC; a frame that never crossed one arrives like that.
+ */
+static bool csum_is_partial(uint16_t sum, uint32_t pseudo)
+{
+	uint16_t folded = 0xffff ^ csum_fold(pseudo);
+
+	return sum == folded;
+}
+
+int udp_parse(const uint8_t *p, size_t len, int family, unsigned flags, struct stack_rx *rx)
 {
 	uint16_t ulen, sum;
+	uint32_t pseudo;
 
 	if (len < UDP_HLEN_)
 		return -EBADMSG;
@@ -16,14 +29,17 @@ int udp_parse(const uint8_t *p, size_t len, int family, struct stack_rx *rx)
 	if (ulen < UDP_HLEN_ || ulen > len)
 		return -EBADMSG;
 	sum = rd16(p + 6);
+	rx->csum_partial = false;
 	/* Zero means "no checksum" for IPv4 only; IPv6 requires one. */
 	if (sum || family == AF_INET6) {
 		if (!sum)
 			return -EILSEQ;
-		if (csum_fold(csum_partial(p, ulen,
-					   csum_pseudo(family, &rx->flow.src.addr,
-						       &rx->flow.dst.addr, PROTO_UDP, ulen))))
-			return -EILSEQ;
+		pseudo = csum_pseudo(family, &rx->flow.src.addr, &rx->flow.dst.addr, PROTO_UDP, ulen);
+		if (csum_fold(csum_partial(p, ulen, pseudo))) {
+			if (!(flags & STACK_CSUM_PARTIAL_OK) || !csum_is_partial(sum, pseudo))
+				return -EILSEQ;
+			rx->csum_partial = true;
+		}
 	}
 	rx->flow.src.port = rd16(p);
 	rx->flow.dst.port = rd16(p + 2);

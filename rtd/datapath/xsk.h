@@ -32,6 +32,10 @@ struct xskq {
 
 #define XSKQ_FRAME_SIZE 4096u
 #define XSKQ_RING_SIZE 2048u
+/* The kernel puts a frame XDP_PACKET_HEADROOM (256) into its chunk. */
+#define XSKQ_FRAME_MAX_LEN (XSKQ_FRAME_SIZE - 256u)
+/* Ethernet with one tag, in front of an MTU's worth of IP. */
+#define ETH_HLEN_MAX 18u
 
 int xskq_open(struct xskq *q, const char *ifname, unsigned queue, uint32_t nframes,
 	      bool skb_mode);

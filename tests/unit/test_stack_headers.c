@@ -99,6 +99,10 @@ static size_t with_ext_headers(uint8_t *f, const uint8_t *types, int n)
 		f[off] = i + 1 < n ? types[i + 1] : 17;
 		f[off + 2] = 1; /* PadN, 4 bytes */
 		f[off + 3] = 4;
+		if (types[i] == 43) { /* routing: type 4, no segments left */
+			f[off + 2] = 4;
+			f[off + 3] = 0;
+		}
 	}
 	memcpy(f + off, v6_frame + 54, sizeof(v6_frame) - 54);
 	wr16(f + 18, 13 + 8 * n);
@@ -121,6 +125,20 @@ static void test_ipv6_extension_headers_are_walked(void **state)
 	assert_int_equal(parse_exact(f, len), 0);
 	assert_int_equal(rx.l4_off, 86);
 	assert_memory_equal(f + rx.payload_off, "hello", 5);
+}
+
+static void test_ipv6_routing_header_with_segments_left_is_not_for_us_yet(void **state)
+{
+	static const uint8_t rh[] = { 43 };
+	uint8_t f[sizeof(v6_frame) + 8];
+	size_t len = with_ext_headers(f, rh, 1);
+
+	(void)state;
+	assert_int_equal(parse_exact(f, len), 0);
+	/* Segments left: its checksum is for a later destination, and the kernel
+	 * forwards it: neither malformed nor a bad checksum. */
+	f[54 + 3] = 1;
+	assert_int_equal(stack_parse(f, len, &rx), -EOPNOTSUPP);
 }
 
 static void test_ipv6_payload_ending_early_is_malformed_at_every_length(void **state)
@@ -207,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_ipv4_options_are_skipped),
 		cmocka_unit_test(test_ipv6_payload_length_beyond_frame_is_malformed),
 		cmocka_unit_test(test_ipv6_extension_headers_are_walked),
+		cmocka_unit_test(test_ipv6_routing_header_with_segments_left_is_not_for_us_yet),
 		cmocka_unit_test(test_ipv6_payload_ending_early_is_malformed_at_every_length),
 		cmocka_unit_test(test_ipv4_datagram_ending_early_is_malformed_at_every_length),
 		cmocka_unit_test(test_fifth_ipv6_extension_header_is_not_supported),

@@ -135,12 +135,11 @@ void relay_rx(struct rtd_app *app, struct rtd_io *io, struct rtd_pkt *pkt)
 		rtd_app_counter_add(app, RELAY_SEND_FAIL, 1);
 		return;
 	}
-	if (rtd_forward(io, pkt, &out) && !pkt->consumed) {
+	/* Counted as forwarded when it leaves, whether at once or after ARP. */
+	pkt->sent[0] = &app->counters[RELAY_FORWARDED].value;
+	pkt->sent[1] = &s->forwarded;
+	if (rtd_forward(io, pkt, &out) && !pkt->consumed)
 		rtd_app_counter_add(app, RELAY_SEND_FAIL, 1);
-		return;
-	}
-	__atomic_store_n(&s->forwarded, s->forwarded + 1, __ATOMIC_RELAXED);
-	rtd_app_counter_add(app, RELAY_FORWARDED, 1);
 }
 
 void relay_poll(struct rtd_app *app, struct rtd_io *io, uint64_t now)
