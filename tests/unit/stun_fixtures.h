@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What the STUN and ICE tests share: the RFC 5769 test vectors, and a
+ * crafter for messages the builders would never write (unknown attributes,
+ * attributes after MESSAGE-INTEGRITY, wrong sizes).  The crafter signs with
+ * HMAC() and crc32() directly, framing the length by the RFC's words and
+ * not by stun.c's code, so it also serves as the reference the builders
+ * are compared with byte for byte.
+ */
+#ifndef RTD_TEST_STUN_FIXTURES_H
+#define RTD_TEST_STUN_FIXTURES_H
+
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <zlib.h>
+
+#include <rtd/app.h>
+
+/* RFC 5769: every vector's password, transaction ID and first request's
+ * username (the receiver's ufrag "evtj", the sender's "h6vY"). */
+static const char rfc5769_pwd[] = "VOkJxbRl1RmTxUk/WvJxBt";
+static const char rfc5769_username[] = "evtj:h6vY";
+static const uint8_t rfc5769_txid[12] = { 0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34,
+					  0xd6, 0x86, 0xfa, 0x87, 0xdf, 0xae };
+
+/* Section 2.1, sample request: SOFTWARE, PRIORITY, ICE-CONTROLLED,
+ * USERNAME (padded with spaces, as the RFC does to expose bugs), MESSAGE-
+ * INTEGRITY at 76, FINGERPRINT at 100. */
+static const uint8_t rfc5769_request[108] = {
+	0x00, 0x01, 0x00, 0x58, 0x21, 0x12, 0xa4, 0x42, 0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34,
+	0xd6, 0x86, 0xfa, 0x87, 0xdf, 0xae, 0x80, 0x22, 0x00, 0x10, 0x53, 0x54, 0x55, 0x4e,
+	0x20, 0x74, 0x65, 0x73, 0x74, 0x20, 0x63, 0x6c, 0x69, 0x65, 0x6e, 0x74, 0x00, 0x24,
+	0x00, 0x04, 0x6e, 0x00, 0x01, 0xff, 0x80, 0x29, 0x00, 0x08, 0x93, 0x2f, 0xf9, 0xb1,
+	0x51, 0x26, 0x3b, 0x36, 0x00, 0x06, 0x00, 0x09, 0x65, 0x76, 0x74, 0x6a, 0x3a, 0x68,
+	0x36, 0x76, 0x59, 0x20, 0x20, 0x20, 0x00, 0x08, 0x00, 0x14, 0x9a, 0xea, 0xa7, 0x0c,
+	0xbf, 0xd8, 0xcb, 0x56, 0x78, 0x1e, 0xf2, 0xb5, 0xb2, 0xd3, 0xf2, 0x49, 0xc1, 0xb5,
+	0x71, 0xa2, 0x80, 0x28, 0x00, 0x04, 0xe5, 0x7a, 0x3b, 0xcf,
+};
+
+/* Section 2.2, IPv4 response: SOFTWARE "test vector", XOR-MAPPED-ADDRESS
+ * 192.0.2.1 port 32853 at 36, MESSAGE-INTEGRITY at 48, FINGERPRINT at 72. */
+static const uint8_t rfc5769_response_v4[80] = {
+	0x01, 0x01, 0x00, 0x3c, 0x21, 0x12, 0xa4, 0x42, 0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34,
+	0xd6, 0x86, 0xfa, 0x87, 0xdf, 0xae, 0x80, 0x22, 0x00, 0x0b, 0x74, 0x65, 0x73, 0x74,
+	0x20, 0x76, 0x65, 0x63, 0x74, 0x6f, 0x72, 0x20, 0x00, 0x20, 0x00, 0x08, 0x00, 0x01,
+	0xa1, 0x47, 0xe1, 0x12, 0xa6, 0x43, 0x00, 0x08, 0x00, 0x14, 0x2b, 0x91, 0xf5, 0x99,
+	0xfd, 0x9e, 0x90, 0xc3, 0x8c, 0x74, 0x89, 0xf9, 0x2a, 0xf9, 0xba, 0x53, 0xf0, 0x6b,
+	0xe7, 0xd7, 0x80, 0x28, 0x00, 0x04, 0xc0, 0x7d, 0x4c, 0x96,
+};
+
+/* Section 2.3, IPv6 response: XOR-MAPPED-ADDRESS 2001:db8:1234:5678:11:
+ * 2233:4455:6677 port 32853 at 36, MESSAGE-INTEGRITY at 60, FINGERPRINT
+ * at 84. */
+static const uint8_t rfc5769_response_v6[92] = {
+	0x01, 0x01, 0x00, 0x48, 0x21, 0x12, 0xa4, 0x42, 0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34,
+	0xd6, 0x86, 0xfa, 0x87, 0xdf, 0xae, 0x80, 0x22, 0x00, 0x0b, 0x74, 0x65, 0x73, 0x74,
+	0x20, 0x76, 0x65, 0x63, 0x74, 0x6f, 0x72, 0x20, 0x00, 0x20, 0x00, 0x14, 0x00, 0x02,
+	0xa1, 0x47, 0x01, 0x13, 0xa9, 0xfa, 0xa5, 0xd3, 0xf1, 0x79, 0xbc, 0x25, 0xf4, 0xb5,
+	0xbe, 0xd2, 0xb9, 0xd9, 0x00, 0x08, 0x00, 0x14, 0xa3, 0x82, 0x95, 0x4e, 0x4b, 0xe6,
+	0x7b, 0xf1, 0x17, 0x84, 0xc9, 0x7c, 0x82, 0x92, 0xc2, 0x75, 0xbf, 0xe3, 0xed, 0x41,
+	0x80, 0x28, 0x00, 0x04, 0xc8, 0xfb, 0x0b, 0x4c,
+};
+
+/* An endpoint from text: IPv4 stored v4-mapped, as struct rtd_ep wants. */
+static inline struct rtd_ep stun_ep(const char *addr, uint16_t port)
+{
+	struct rtd_ep e = { .port = port };
+
+	if (strchr(addr, ':')) {
+		e.family = AF_INET6;
+		inet_pton(AF_INET6, addr, &e.addr);
+	} else {
+		e.family = AF_INET;
+		e.addr.s6_addr[10] = e.addr.s6_addr[11] = 0xff;
+		inet_pton(AF_INET, addr, &e.addr.s6_addr[12]);
+	}
+	return e;
+}
+
+struct craft {
+	uint8_t b[2048];
+	size_t len;
+};
+
+static inline void craft_be16(uint8_t *p, size_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* A header of type (0x0001: Binding request) with txid, no attributes. */
+static inline void craft_start(struct craft *c, uint16_t type, const uint8_t *txid)
+{
+	static const uint8_t cookie[4] = { 0x21, 0x12, 0xa4, 0x42 };
+
+	memset(c, 0, sizeof(*c));
+	craft_be16(c->b, type);
+	memcpy(c->b + 4, cookie, 4);
+	memcpy(c->b + 8, txid, 12);
+	c->len = 20;
+}
+
+/* An attribute, zero-padded, the header's length kept up to date. */
+static inline void craft_attr(struct craft *c, uint16_t type, const void *v, size_t n)
+{
+	craft_be16(c->b + c->len, type);
+	craft_be16(c->b + c->len + 2, n);
+	if (n)
+		memcpy(c->b + c->len + 4, v, n);
+	c->len += 4 + ((n + 3) & ~(size_t)3);
+	craft_be16(c->b + 2, c->len - 20);
+}
+
+/* RFC 8489 section 14.5: HMAC-SHA1 over everything before the attribute,
+ * the header's length already counting the attribute's 24 bytes. */
+static inline void craft_integrity(struct craft *c, const char *key)
+{
+	uint8_t mac[20];
+	unsigned maclen;
+
+	craft_be16(c->b + 2, c->len - 20 + 24);
+	HMAC(EVP_sha1(), key, (int)strlen(key), c->b, c->len, mac, &maclen);
+	craft_attr(c, 0x0008, mac, sizeof(mac));
+}
+
+/* Section 14.7: CRC-32 of everything before it, XOR 0x5354554e. */
+static inline void craft_fingerprint(struct craft *c)
+{
+	uint8_t v[4];
+	uint32_t crc;
+
+	craft_be16(c->b + 2, c->len - 20 + 8);
+	crc = (uint32_t)crc32(0, c->b, (uInt)c->len) ^ 0x5354554eu;
+	craft_be16(v, crc >> 16);
+	craft_be16(v + 2, crc & 0xffff);
+	craft_attr(c, 0x8028, v, sizeof(v));
+}
+
+/* Whether MESSAGE-INTEGRITY at offset `at` of p is keyed with key, by the
+ * same reference reading. */
+static inline int craft_integrity_holds(const uint8_t *p, size_t len, size_t at, const char *key)
+{
+	uint8_t copy[2048], mac[20];
+	unsigned maclen;
+
+	if (at < 20 || at + 24 > len || at > sizeof(copy))
+		return 0;
+	memcpy(copy, p, at);
+	craft_be16(copy + 2, at - 20 + 24);
+	HMAC(EVP_sha1(), key, (int)strlen(key), copy, at, mac, &maclen);
+	return !memcmp(mac, p + at + 4, 20);
+}
+
+#endif
