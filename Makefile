@@ -21,7 +21,10 @@ CFLAGS   ?= -O2 -g
 # <rtd/...> is include/rtd only; the daemon's own headers by their folder
 # under rtd/ ("datapath/loop.h"), the pure ones under lib/ ("lib/clock.h").
 CFLAGS   += -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -Irtd -I. -I$(B) -fno-strict-aliasing
-LDLIBS   := -lxdp -lbpf -luring -lelf -lz -lpthread
+# libcrypto: STUN's HMAC-SHA1; jansson: JSON-encoded ng messages; zlib: also
+# STUN's CRC-32.
+LDLIBS   := -lxdp -lbpf -luring -lelf -lz -lcrypto -ljansson -lpthread
+UNIT_LDLIBS := -lcmocka -lcrypto -ljansson -lz -lpthread
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Iinclude \
 	-I/usr/include/$(shell $(CC) -dumpmachine)
 
@@ -122,7 +125,7 @@ $(B)/unit/libunit.a: $(UNIT_LIB_OBJS)
 $(B)/unit/%: tests/unit/%.c $(B)/unit/libunit.a | $(B)
 	@mkdir -p $(dir $@) $(B)/obj/unit
 	$(CC) $(CFLAGS) $(SAN) -MMD -MP -MF $(B)/obj/unit/$*.d -o $@ $< $(B)/unit/libunit.a \
-		-lcmocka -lpthread
+		$(UNIT_LDLIBS)
 
 -include $(patsubst tests/unit/%.c,$(B)/obj/unit/%.d,$(UNIT_SRCS))
 

@@ -53,7 +53,7 @@ struct rtd_pkt {
 struct rtd_io; /* one per RX queue, owned by the RT loop */
 
 /* Counters an application shows in `rtctl stats`. */
-#define RTD_APP_MAX_COUNTERS 8
+#define RTD_APP_MAX_COUNTERS 16
 struct rtd_app_counter {
 	const char *name;
 	uint64_t value; /* single writer (the RT thread); readers load relaxed */

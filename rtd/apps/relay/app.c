@@ -10,7 +10,9 @@
 static int relay_init(struct rtd_app *app)
 {
 	static const char *const names[RELAY_NCOUNTERS] = {
-		"rtp", "rtcp", "forwarded", "no_stream", "no_peer", "strict_drop", "send_fail",
+#define X(id, name) [RELAY_##id] = name,
+		RELAY_COUNTERS(X)
+#undef X
 	};
 	struct relay *r;
 	int err;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "apps/relay/calls.h"
@@ -18,8 +19,10 @@ void calls_init(struct calls *c, struct relay *r, const struct rtd_app_env *env)
 	/* Claimed at start, steered one call at a time. */
 	for (int p = portset_next(ports, 1); p >= 0; p = portset_next(ports, p + 1)) {
 		env->steer(env->ctx, p, false);
-		if (!(p & 1) && p < 65535 && portset_has(ports, p + 1))
+		if (!(p & 1) && p < 65535 && portset_has(ports, p + 1)) {
 			portset_add(&c->free_ports, p);
+			c->pairs++;
+		}
 	}
 	for (unsigned i = 0; i < RELAY_MAX_STREAMS; i++)
 		c->free_idx[c->nfree_idx++] = RELAY_MAX_STREAMS - 1 - i;
@@ -42,12 +45,15 @@ struct call *calls_slot(struct calls *c, const char *id, uint64_t now)
 {
 	for (unsigned i = 0; i < CALLS_MAX; i++) {
 		struct call *call = &c->call[i];
+		struct timeval tv;
 
 		if (call->used)
 			continue;
 		memset(call, 0, sizeof(*call));
 		snprintf(call->call_id, sizeof(call->call_id), "%s", id);
-		call->created_ns = now;
+		call->created_ns = call->signal_ns = now;
+		gettimeofday(&tv, NULL);
+		call->created_us = (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 		return call;
 	}
 	return NULL;
@@ -76,54 +82,106 @@ static void post(struct calls *c, const struct rcmd *cmd)
 		usleep(100);
 }
 
+/* Where what leg's stream k receives goes, with the other leg muxing or not. */
+static void targets(const struct call_media *m, int leg, struct rcmd *cmd)
+{
+	const struct call_side *o = &m->leg[!leg];
+
+	cmd->fwd_rtp = o->sidx[0];
+	cmd->fwd_rtcp = o->mux ? o->sidx[0] : o->sidx[1];
+	cmd->rtcp_idx = m->leg[leg].sidx[1];
+}
+
 int calls_add_media(struct calls *c, struct call *call, unsigned i, bool strict)
 {
 	struct call_media *m = &call->media[i];
-	int a, b;
+	int port[2];
 
 	/* Two legs, RTP and RTCP each: the stream slots before the ports. */
 	if (c->nfree_idx < 4)
 		return -ENOSPC;
-	a = alloc_pair(c);
-	b = a < 0 ? a : alloc_pair(c);
-	if (a < 0 || b < 0) {
-		if (a >= 0)
-			portset_add(&c->free_ports, a);
+	port[0] = alloc_pair(c);
+	port[1] = port[0] < 0 ? port[0] : alloc_pair(c);
+	if (port[0] < 0 || port[1] < 0) {
+		if (port[0] >= 0)
+			portset_add(&c->free_ports, port[0]);
 		return -ENOSPC;
 	}
-	m->port[0] = a;
-	m->port[1] = b;
-	for (int leg = 0; leg < 2; leg++)
+	memset(m, 0, sizeof(*m));
+	for (int leg = 0; leg < 2; leg++) {
+		m->leg[leg].port = port[leg];
 		for (int k = 0; k < 2; k++)
-			m->sidx[leg][k] = c->free_idx[--c->nfree_idx];
+			m->leg[leg].sidx[k] = c->free_idx[--c->nfree_idx];
+	}
 	for (int leg = 0; leg < 2; leg++) {
 		for (int k = 0; k < 2; k++) {
 			struct rcmd cmd = { .op = RCMD_ADD, .strict = strict, .rtcp = k == 1,
-					    .idx = m->sidx[leg][k], .port = m->port[leg] + k,
-					    .other = m->sidx[!leg][k] };
+					    .idx = m->leg[leg].sidx[k],
+					    .port = m->leg[leg].port + k };
 
+			targets(m, leg, &cmd);
 			post(c, &cmd);
-			c->env->steer(c->env->ctx, m->port[leg] + k, true);
+			c->env->steer(c->env->ctx, m->leg[leg].port + k, true);
 		}
 	}
 	call->nmedia = i + 1;
 	return 0;
 }
 
-void calls_peer(struct calls *c, const struct call *call, unsigned i, int leg, int family,
-		const struct in6_addr *a, uint16_t rtp, uint16_t rtcp)
+void calls_peer(struct calls *c, const struct call *call, unsigned i, int leg,
+		const struct rtd_ep *local)
+{
+	const struct call_side *s = &call->media[i].leg[leg];
+
+	for (int k = 0; k < 2; k++) {
+		struct rcmd cmd = { .op = RCMD_PEER, .idx = s->sidx[k] };
+
+		cmd.peer.family = s->family;
+		cmd.peer.addr = s->addr;
+		/* Muxed, the peer's RTCP comes from its RTP port too. */
+		cmd.peer.port = k && !s->mux ? s->rtcp : s->rtp;
+		if (local)
+			cmd.local = *local;
+		post(c, &cmd);
+	}
+}
+
+void calls_topology(struct calls *c, const struct call *call, unsigned i)
 {
 	const struct call_media *m = &call->media[i];
 
-	for (int k = 0; k < 2; k++) {
-		struct rcmd cmd = { .op = RCMD_PEER, .idx = m->sidx[leg][k],
-				    .other = m->sidx[!leg][k] };
+	for (int leg = 0; leg < 2; leg++) {
+		for (int k = 0; k < 2; k++) {
+			struct rcmd cmd = { .op = RCMD_LEG, .idx = m->leg[leg].sidx[k],
+					    .mux = m->leg[leg].mux, .ice = m->leg[leg].ice };
 
-		cmd.peer.family = family;
-		cmd.peer.addr = *a;
-		cmd.peer.port = k ? rtcp : rtp;
-		post(c, &cmd);
+			targets(m, leg, &cmd);
+			post(c, &cmd);
+		}
 	}
+}
+
+void calls_block(struct calls *c, const struct call *call, int leg, bool block)
+{
+	for (unsigned i = 0; i < call->nmedia; i++) {
+		for (int l = 0; l < 2; l++) {
+			if (leg >= 0 && l != leg)
+				continue;
+			for (int k = 0; k < 2; k++) {
+				struct rcmd cmd = { .op = RCMD_BLOCK, .flag = block,
+						    .idx = call->media[i].leg[l].sidx[k] };
+
+				post(c, &cmd);
+			}
+		}
+	}
+}
+
+void calls_add_stream(const struct rstream *s, struct ng_relayed *r)
+{
+	r->packets += __atomic_load_n(&s->forwarded, __ATOMIC_RELAXED);
+	r->bytes += __atomic_load_n(&s->bytes, __ATOMIC_RELAXED);
+	r->errors += __atomic_load_n(&s->dropped, __ATOMIC_RELAXED);
 }
 
 void calls_drop_media(struct calls *c, struct call *call, unsigned from)
@@ -133,14 +191,16 @@ void calls_drop_media(struct calls *c, struct call *call, unsigned from)
 
 		for (int leg = 0; leg < 2; leg++) {
 			for (int k = 0; k < 2; k++) {
-				struct rcmd cmd = { .op = RCMD_DEL, .idx = m->sidx[leg][k],
-						    .port = m->port[leg] + k };
+				struct rcmd cmd = { .op = RCMD_DEL, .idx = m->leg[leg].sidx[k],
+						    .port = m->leg[leg].port + k };
 
-				c->env->steer(c->env->ctx, m->port[leg] + k, false);
+				/* Read before the RT thread can reuse the slot. */
+				calls_add_stream(&c->relay->streams[m->leg[leg].sidx[k]], &c->ended);
+				c->env->steer(c->env->ctx, m->leg[leg].port + k, false);
 				post(c, &cmd);
-				c->free_idx[c->nfree_idx++] = m->sidx[leg][k];
+				c->free_idx[c->nfree_idx++] = m->leg[leg].sidx[k];
 			}
-			portset_add(&c->free_ports, m->port[leg]);
+			portset_add(&c->free_ports, m->leg[leg].port);
 		}
 	}
 	if (call->nmedia > from)
@@ -160,12 +220,14 @@ uint64_t calls_last_media(const struct calls *c, const struct call *call)
 
 	for (unsigned m = 0; m < call->nmedia; m++) {
 		for (int leg = 0; leg < 2; leg++) {
-			uint64_t l = __atomic_load_n(
-				&c->relay->streams[call->media[m].sidx[leg][0]].last_ns,
-				__ATOMIC_RELAXED);
+			for (int k = 0; k < 2; k++) {
+				uint64_t l = __atomic_load_n(
+					&c->relay->streams[call->media[m].leg[leg].sidx[k]].last_ns,
+					__ATOMIC_RELAXED);
 
-			if (l > last)
-				last = l;
+				if (l > last)
+					last = l;
+			}
 		}
 	}
 	return last;
@@ -183,7 +245,14 @@ unsigned calls_expire(struct calls *c, uint64_t now, unsigned timeout_s)
 			continue;
 		log_info("ng", "call '%s': no media for %u s, ended", call->call_id, timeout_s);
 		calls_free(c, call);
+		c->timeouts++;
 		ended++;
 	}
 	return ended;
+}
+
+void calls_ice(struct calls *c, const struct call *call)
+{
+	(void)c;
+	(void)call;
 }

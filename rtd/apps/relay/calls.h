@@ -2,7 +2,8 @@
 /*
  * The relay's call table, on the ng thread: calls, their legs and media,
  * the port pairs and stream slots they hold, and the stream commands that
- * tell the RT side (relay.c) about them through the ring.
+ * tell the RT side (relay.c) about them through the ring.  Leg 0 is the
+ * offerer, leg 1 the answerer; a leg's ports are where its peer sends.
  */
 #ifndef RELAY_CALLS_H
 #define RELAY_CALLS_H
@@ -18,19 +19,65 @@
 #define CALLS_MAX 4096
 #define CALLS_MAX_MEDIA 4
 
+/* rtd's ICE credentials toward a leg, or the peer's (ufrag[0] = 0: none). */
+struct call_ice {
+	char ufrag[33];
+	char pwd[33];
+};
+
+/* One media section as one leg has it. */
+struct call_side {
+	uint16_t port;        /* local RTP port; its RTCP port is port + 1 */
+	uint16_t sidx[2];     /* stream indexes: RTP, RTCP */
+	bool mux;             /* this leg's RTCP rides its RTP port */
+	bool mux_offered;     /* the leg's own SDP had a=rtcp-mux */
+	bool ice;             /* rtd answers this leg's STUN checks */
+	int family;           /* the peer, as its SDP says; 0: not known yet */
+	struct in6_addr addr;
+	uint16_t rtp, rtcp;
+	char ice_ufrag[33];   /* the peer's, from its SDP */
+};
+
+/* rtcp-mux flags of an offer, rtpengine's words (bits). */
+enum {
+	CALL_MUX_OFFER = 1,   /* offer it onward, whatever the offerer did */
+	CALL_MUX_DEMUX = 2,   /* accept it from the offerer, offer it no further */
+	CALL_MUX_ACCEPT = 4,  /* accept it from the offerer, and offer it onward */
+	CALL_MUX_REJECT = 8,  /* refuse it to the offerer */
+	CALL_MUX_REQUIRE = 16 /* offer it onward as the only way */
+};
+
 struct call_media {
-	uint16_t port[2];    /* local RTP port per leg: [0] for the offerer, [1] the answerer */
-	uint16_t sidx[2][2]; /* stream index per leg, [RTP, RTCP] */
+	struct call_side leg[2];
+	uint8_t mux_flags;    /* the offer's rtcp-mux flags */
+	bool mux_out;         /* rtd offered rtcp-mux to the answerer */
+	char type[16];        /* "audio" */
+	char proto[24];       /* "RTP/AVP", as the offer had it */
+};
+
+struct call_leg {
+	char tag[64];
+	char iface[32];       /* the interface by name ("": the default) */
+	int family;           /* what rtd advertises to this leg */
+	bool ice_sdp;         /* the leg's own SDP carried ICE */
+	struct call_ice ice;  /* rtd's toward this leg */
 };
 
 struct call {
 	bool used;
 	bool answered;
 	unsigned nmedia;
-	uint64_t created_ns;
+	uint64_t created_ns;  /* CLOCK_MONOTONIC */
+	uint64_t signal_ns;   /* the last offer or answer */
+	int64_t created_us;   /* wall clock, for query */
 	char call_id[128];
-	char tag[2][64];
+	struct call_leg leg[2];
 	struct call_media media[CALLS_MAX_MEDIA];
+};
+
+/* Relayed so far: packets forwarded, bytes received, packets dropped. */
+struct ng_relayed {
+	uint64_t packets, bytes, errors;
 };
 
 struct calls {
@@ -41,7 +88,11 @@ struct calls {
 	unsigned nfree_idx;
 	struct call call[CALLS_MAX];
 	unsigned ncalls;
-	uint64_t total; /* calls ever set up */
+	uint64_t total;     /* calls ever set up */
+	uint64_t timeouts;  /* ended for want of media */
+	uint64_t deleted;   /* ended by delete */
+	unsigned pairs;     /* port pairs in the RT set */
+	struct ng_relayed ended; /* what the streams of ended calls relayed */
 };
 
 /* Every even port of the RT set whose odd neighbour is in it too is a pair. */
@@ -57,12 +108,20 @@ void calls_commit(struct calls *c, struct call *call);
  * -ENOSPC when the stream slots or the ports ran out.
  */
 int calls_add_media(struct calls *c, struct call *call, unsigned i, bool strict);
-/* Where leg's peer of media i sends from, as its SDP says. */
-void calls_peer(struct calls *c, const struct call *call, unsigned i, int leg, int family,
-		const struct in6_addr *a, uint16_t rtp, uint16_t rtcp);
 /* Give back media from on: their ports, streams and steering. */
 void calls_drop_media(struct calls *c, struct call *call, unsigned from);
+/* Where leg's peer of media i is, and the local address it sends to. */
+void calls_peer(struct calls *c, const struct call *call, unsigned i, int leg,
+		const struct rtd_ep *local);
+/* The RT side learns media i's topology: muxing, ICE, where each leg's media goes. */
+void calls_topology(struct calls *c, const struct call *call, unsigned i);
+/* Drop (or relay again) what leg's peers send; both legs for leg < 0. */
+void calls_block(struct calls *c, const struct call *call, int leg, bool block);
+/* The ICE agent learns which of the call's streams answer checks, and how. */
+void calls_ice(struct calls *c, const struct call *call);
 void calls_free(struct calls *c, struct call *call);
+/* Add a stream's counters to r. */
+void calls_add_stream(const struct rstream *s, struct ng_relayed *r);
 /* The newest packet time of a call's streams, or its creation. */
 uint64_t calls_last_media(const struct calls *c, const struct call *call);
 /* End the calls without media for longer than timeout_s at now; how many. */

@@ -38,11 +38,29 @@ struct ng_cached {
 
 struct ng_server;
 
+/* Who sends commands, and how many and how long each kind took. */
+#define NG_PROXIES 16
+#define NG_NCMDS_MAX 24
+
+struct ng_proxy {
+	struct in6_addr addr; /* v4-mapped for IPv4 */
+	uint64_t count[NG_NCMDS_MAX];
+	uint64_t ns[NG_NCMDS_MAX];
+	uint64_t errors;
+};
+
 struct ng {
 	struct calls calls;
 	const struct relay_conf *conf;
 	pthread_mutex_t lock; /* calls, against the control thread's rtctl calls */
 	uint64_t refused, cmds, errors;
+	uint64_t start_ns;
+	struct ng_proxy proxy[NG_PROXIES];
+	unsigned nproxies;
+	struct ng_proxy *current; /* the sender of the message being served */
+	struct ng_relayed rate;   /* per second, sampled once a second */
+	struct ng_relayed rate_last;
+	uint64_t rate_ns;
 	struct ng_cached cache[NG_CACHE];
 	unsigned cache_next;
 	char ignored[NG_IGNORED][32]; /* keys warned about once */
@@ -65,6 +83,10 @@ int ng_command(struct ng *n, const char *msg, size_t len, const struct sockaddr_
 	       char *out, size_t outlen);
 /* Ends the calls silent for longer than the media timeout at now; how many. */
 unsigned ng_expire(struct ng *n, uint64_t now);
+/* Once a second: the relayed rates statistics shows. */
+void ng_sample(struct ng *n, uint64_t now);
+/* What the relay has relayed so far, ended calls included. */
+void ng_relayed(const struct ng *n, struct ng_relayed *out);
 
 /* ng_server.c: sockets on the ng-listen addresses and the ng thread. */
 int ng_start(struct relay *r, const struct rtd_app_env *env);

@@ -15,18 +15,33 @@
 #include "log.h"
 
 static const struct {
-	const char *name;
 	int (*fn)(struct ng *n, const struct ng_msg *m, struct bencode_w *w);
 	unsigned flags;
 } commands[] = {
-#define X(id, name, flags) { name, ng_cmd_##id, flags },
+#define X(id, name, stat, flags) { ng_cmd_##id, flags },
 	NG_COMMANDS(X)
 #undef X
 };
 
+const char *const ng_cmd_names[NG_NCMDS] = {
+#define X(id, name, stat, flags) name,
+	NG_COMMANDS(X)
+#undef X
+};
+
+const char *const ng_cmd_stat_names[NG_NCMDS] = {
+#define X(id, name, stat, flags) stat,
+	NG_COMMANDS(X)
+#undef X
+};
+
+_Static_assert(NG_NCMDS <= NG_NCMDS_MAX, "NG_NCMDS_MAX is too small for the command table");
+
 int ng_reply_error(struct ng *n, struct bencode_w *w, const char *why)
 {
 	n->errors++;
+	if (n->current)
+		n->current->errors++;
 	bencode_w_dict(w);
 	bencode_w_kv_str(w, "result", "error");
 	bencode_w_kv_str(w, "error-reason", why);
@@ -52,10 +67,14 @@ int ng_get_str(const struct ng_msg *m, const char *key, char *out, size_t len)
 	return bencode_str_copy(m->buf, &m->t[v], out, len);
 }
 
+bool ng_list_has(const struct ng_msg *m, const char *key, const char *word)
+{
+	return bencode_list_find(m->buf, m->t, bencode_dict_get(m->buf, m->t, 0, key), word) >= 0;
+}
+
 bool ng_has_flag(const struct ng_msg *m, const char *flag)
 {
-	return bencode_list_find(m->buf, m->t, bencode_dict_get(m->buf, m->t, 0, "flags"), flag) >=
-	       0;
+	return ng_list_has(m, "flags", flag);
 }
 
 int ng_cmd_ping(struct ng *n, const struct ng_msg *m, struct bencode_w *w)
@@ -80,7 +99,8 @@ static void warn_ignored(struct ng *n, const char *buf, const struct bencode_tok
 	static const char *const known[] = {
 		"command", "call-id", "from-tag", "to-tag", "sdp", "flags", "replace", "ICE",
 		"direction", "received-from", "transport-protocol", "supports", "rtcp-mux",
-		"via-branch", "label", "SDES", "DTLS", "record-call", "metadata", "limit", NULL,
+		"via-branch", "label", "SDES", "DTLS", "record-call", "metadata", "limit",
+		"address-family", "media-address", "code", "all", NULL,
 	};
 	uint64_t now;
 	char key[32];
@@ -123,10 +143,20 @@ static struct call *named_call(struct ng *n, const struct ng_msg *m, struct benc
 	return call;
 }
 
+/* The command named by t[c], or -1. */
+static int command_of(const char *buf, const struct bencode_tok *t)
+{
+	for (int i = 0; i < NG_NCMDS; i++)
+		if (bencode_str_is(buf, t, ng_cmd_names[i]))
+			return i;
+	return -1;
+}
+
 static int handle(struct ng *n, const char *buf, size_t len, struct bencode_w *w)
 {
 	struct ng_msg m = { .buf = buf, .t = n->toks };
-	int ntok = bencode_parse(buf, len, n->toks, NG_MAX_TOKS), c;
+	int ntok = bencode_parse(buf, len, n->toks, NG_MAX_TOKS), c, id, ret;
+	uint64_t t0 = clock_ns();
 
 	if (ntok < 0 || m.t[0].type != BENCODE_DICT)
 		return ng_reply_error(n, w, "Could not decode dictionary");
@@ -136,17 +166,40 @@ static int handle(struct ng *n, const char *buf, size_t len, struct bencode_w *w
 	for (unsigned i = 1, k = 0; k < m.t[0].size; k += 2, i = m.t[m.t[i].end].end)
 		warn_ignored(n, buf, &m.t[i]);
 	n->cmds++;
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (!bencode_str_is(buf, &m.t[c], commands[i].name))
-			continue;
-		if (commands[i].flags & NG_NEEDS_CALL) {
-			m.call = named_call(n, &m, w);
-			if (!m.call)
-				return 0;
-		}
-		return commands[i].fn(n, &m, w);
+	id = command_of(buf, &m.t[c]);
+	if (id < 0)
+		return ng_reply_error(n, w, "Unrecognized command");
+	if (commands[id].flags & NG_NEEDS_CALL) {
+		m.call = named_call(n, &m, w);
+		if (!m.call)
+			return 0;
 	}
-	return ng_reply_error(n, w, "Unrecognized command");
+	ret = commands[id].fn(n, &m, w);
+	if (n->current) {
+		n->current->count[id]++;
+		n->current->ns[id] += clock_ns() - t0;
+	}
+	return ret;
+}
+
+/* The sender's counters: the first NG_PROXIES senders each, later ones share the last. */
+static struct ng_proxy *proxy_of(struct ng *n, const struct sockaddr_storage *ss)
+{
+	struct in6_addr a = { 0 };
+
+	if (ss->ss_family == AF_INET) {
+		a.s6_addr[10] = a.s6_addr[11] = 0xff;
+		memcpy(&a.s6_addr[12], &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		a = ((const struct sockaddr_in6 *)ss)->sin6_addr;
+	}
+	for (unsigned i = 0; i < n->nproxies; i++)
+		if (!memcmp(&n->proxy[i].addr, &a, sizeof(a)))
+			return &n->proxy[i];
+	if (n->nproxies == NG_PROXIES)
+		return &n->proxy[NG_PROXIES - 1];
+	n->proxy[n->nproxies].addr = a;
+	return &n->proxy[n->nproxies++];
 }
 
 /* A retransmission gets the same answer, not a second offer. */
@@ -189,6 +242,7 @@ int ng_command(struct ng *n, const char *msg, size_t len, const struct sockaddr_
 
 	if (!allow_match(&n->conf->ng_allow, from))
 		return 0; /* not even an error reply: unknown senders learn nothing */
+	n->current = proxy_of(n, from);
 	if (!sp || !clen || clen >= sizeof(n->cache[0].cookie) || clen + 1 > outlen)
 		return 0; /* no cookie: nothing a reply could be matched to */
 	n_out = cached(n, msg, clen, out, outlen);
@@ -223,6 +277,7 @@ struct ng *ng_new(struct relay *r, const struct rtd_app_env *env)
 	if (!n)
 		return NULL;
 	n->conf = conf;
+	n->start_ns = clock_ns();
 	pthread_mutex_init(&n->lock, NULL);
 	calls_init(&n->calls, r, env);
 	return n;

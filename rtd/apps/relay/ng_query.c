@@ -1,39 +1,96 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* delete, query, list and statistics: the call table as rtpengine shows it. */
+/*
+ * query, delete, list and statistics: the call table as rtpengine shows it,
+ * key for key where a client reads them (Kamailio's $rtpstat reads a
+ * query's totals), with rtd's own counters beside.
+ */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "apps/relay/ng_cmd.h"
+#include "lib/addr.h"
 #include "lib/clock.h"
 
 #define NG_LIST_DEFAULT 32
 
-static void stream_stats(struct ng *n, struct bencode_w *w, uint16_t idx)
+/* A CLOCK_MONOTONIC time as Unix seconds. */
+static int64_t wall_s(uint64_t mono)
 {
-	const struct rstream *s = &n->calls.relay->streams[idx];
-	char addr[INET6_ADDRSTRLEN] = "";
-	uint64_t last = __atomic_load_n(&s->last_ns, __ATOMIC_RELAXED);
-	uint16_t port = __atomic_load_n(&s->peer.port, __ATOMIC_ACQUIRE);
+	struct timeval tv;
 
-	if (s->peer.family)
-		inet_ntop(s->peer.family,
-			  s->peer.family == AF_INET ? (const void *)&s->peer.addr.s6_addr[12]
-						    : (const void *)&s->peer.addr,
-			  addr, sizeof(addr));
+	gettimeofday(&tv, NULL);
+	return tv.tv_sec - (int64_t)(clock_since(clock_ns(), mono) / NSEC_PER_SEC);
+}
+
+static const char *family_name(int family)
+{
+	return family == AF_INET6 ? "IPv6" : "IPv4";
+}
+
+static void put_addr(struct bencode_w *w, const char *key, int family, const struct in6_addr *a)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	bencode_w_kv_str(w, key, addr_str(family, a, buf));
+}
+
+static void put_endpoint(struct bencode_w *w, const char *key, int family,
+			 const struct in6_addr *a, uint16_t port)
+{
+	bencode_w_cstr(w, key);
 	bencode_w_dict(w);
-	bencode_w_kv_int(w, "local port", s->port);
-	bencode_w_cstr(w, "endpoint");
-	bencode_w_dict(w);
-	bencode_w_kv_str(w, "address", addr);
+	bencode_w_kv_str(w, "family", family_name(family));
+	put_addr(w, "address", family, a);
 	bencode_w_kv_int(w, "port", port);
 	bencode_w_end(w);
-	bencode_w_kv_int(w, "latched", s->latched);
+}
+
+struct totals {
+	uint64_t packets[2], bytes[2], errors[2]; /* RTP, RTCP */
+};
+
+/* One stream as rtpengine shows it: local, endpoint, advertised, stats. */
+static void put_stream(struct ng *n, struct bencode_w *w, const struct call_side *side, int k,
+		       struct totals *tot)
+{
+	const struct rstream *s = &n->calls.relay->streams[side->sidx[k]];
+	uint64_t last = __atomic_load_n(&s->last_ns, __ATOMIC_RELAXED);
+	uint64_t pk = __atomic_load_n(&s->packets, __ATOMIC_RELAXED);
+	uint64_t by = __atomic_load_n(&s->bytes, __ATOMIC_RELAXED);
+	uint64_t er = __atomic_load_n(&s->dropped, __ATOMIC_RELAXED);
+
+	tot->packets[k] += pk;
+	tot->bytes[k] += by;
+	tot->errors[k] += er;
+	bencode_w_dict(w);
+	bencode_w_kv_int(w, "local port", s->port);
+	put_addr(w, "local address", s->local.family, &s->local.addr);
+	bencode_w_kv_str(w, "family", family_name(s->local.family ? s->local.family : side->family));
+	put_endpoint(w, "endpoint", s->peer.family, &s->peer.addr,
+		     __atomic_load_n(&s->peer.port, __ATOMIC_ACQUIRE));
+	put_endpoint(w, "advertised endpoint", side->family, &side->addr,
+		     k && !side->mux ? side->rtcp : side->rtp);
+	bencode_w_kv_int(w, "last packet", last ? wall_s(last) : 0);
+	bencode_w_cstr(w, "flags");
+	bencode_w_list(w);
+	bencode_w_cstr(w, k ? "RTCP" : "RTP");
+	if (side->family)
+		bencode_w_cstr(w, "filled");
+	if (s->latched)
+		bencode_w_cstr(w, "confirmed");
+	if (side->ice)
+		bencode_w_cstr(w, "ICE");
+	bencode_w_end(w);
 	bencode_w_cstr(w, "stats");
 	bencode_w_dict(w);
-	bencode_w_kv_int(w, "packets", __atomic_load_n(&s->packets, __ATOMIC_RELAXED));
-	bencode_w_kv_int(w, "bytes", __atomic_load_n(&s->bytes, __ATOMIC_RELAXED));
+	bencode_w_kv_int(w, "packets", pk);
+	bencode_w_kv_int(w, "bytes", by);
+	bencode_w_kv_int(w, "errors", er);
+	/* rtd's own, beside rtpengine's */
 	bencode_w_kv_int(w, "forwarded", __atomic_load_n(&s->forwarded, __ATOMIC_RELAXED));
-	bencode_w_kv_int(w, "dropped", __atomic_load_n(&s->dropped, __ATOMIC_RELAXED));
+	bencode_w_kv_int(w, "dropped", er);
 	bencode_w_kv_int(w, "lost", __atomic_load_n(&s->lost, __ATOMIC_RELAXED));
 	bencode_w_kv_int(w, "jitter-us", relay_jitter_us(s));
 	bencode_w_kv_int(w, "last-packet-ms-ago",
@@ -42,44 +99,107 @@ static void stream_stats(struct ng *n, struct bencode_w *w, uint16_t idx)
 	bencode_w_end(w);
 }
 
-int ng_cmd_delete(struct ng *n, const struct ng_msg *m, struct bencode_w *w)
+static void put_leg(struct ng *n, struct bencode_w *w, const struct call *call, int leg,
+		    struct totals *tot)
 {
-	calls_free(&n->calls, m->call);
-	bencode_w_dict(w);
-	bencode_w_kv_str(w, "result", "ok");
-	bencode_w_end(w);
-	return 0;
-}
+	const char *tag = call->leg[leg].tag[0] ? call->leg[leg].tag : leg ? "(answerer)" : "(offerer)";
 
-int ng_cmd_query(struct ng *n, const struct ng_msg *m, struct bencode_w *w)
-{
-	const struct call *call = m->call;
+	bencode_w_cstr(w, tag);
+	bencode_w_dict(w);
+	bencode_w_kv_str(w, "tag", tag);
+	bencode_w_kv_int(w, "created", call->created_us / 1000000);
+	bencode_w_cstr(w, "medias");
+	bencode_w_list(w);
+	for (unsigned i = 0; i < call->nmedia; i++) {
+		const struct call_media *m = &call->media[i];
 
-	bencode_w_dict(w);
-	bencode_w_kv_str(w, "result", "ok");
-	bencode_w_kv_int(w, "created",
-			 (int64_t)(clock_since(clock_ns(), call->created_ns) / NSEC_PER_SEC));
-	bencode_w_cstr(w, "tags");
-	bencode_w_dict(w);
-	for (int leg = 0; leg < 2; leg++) {
-		bencode_w_cstr(w, call->tag[leg][0] ? call->tag[leg] : leg ? "(answerer)" : "(offerer)");
 		bencode_w_dict(w);
-		bencode_w_cstr(w, "medias");
+		bencode_w_kv_int(w, "index", i + 1);
+		bencode_w_kv_str(w, "type", m->type);
+		bencode_w_kv_str(w, "protocol", m->proto);
+		bencode_w_cstr(w, "streams");
 		bencode_w_list(w);
-		for (unsigned i = 0; i < call->nmedia; i++) {
-			bencode_w_dict(w);
-			bencode_w_cstr(w, "streams");
-			bencode_w_list(w);
-			stream_stats(n, w, call->media[i].sidx[leg][0]);
-			stream_stats(n, w, call->media[i].sidx[leg][1]);
-			bencode_w_end(w);
-			bencode_w_end(w);
-		}
+		put_stream(n, w, &m->leg[leg], 0, tot);
+		put_stream(n, w, &m->leg[leg], 1, tot);
+		bencode_w_end(w);
+		bencode_w_cstr(w, "flags");
+		bencode_w_list(w);
+		bencode_w_cstr(w, "initialized");
+		if (m->leg[leg].mux)
+			bencode_w_cstr(w, "RTCP-mux");
+		if (m->leg[leg].ice)
+			bencode_w_cstr(w, "ICE");
 		bencode_w_end(w);
 		bencode_w_end(w);
 	}
 	bencode_w_end(w);
 	bencode_w_end(w);
+}
+
+static void put_totals(struct bencode_w *w, const struct totals *tot)
+{
+	static const char *const kind[] = { "RTP", "RTCP" };
+
+	bencode_w_cstr(w, "totals");
+	bencode_w_dict(w);
+	for (int k = 0; k < 2; k++) {
+		bencode_w_cstr(w, kind[k]);
+		bencode_w_dict(w);
+		bencode_w_kv_int(w, "packets", tot->packets[k]);
+		bencode_w_kv_int(w, "bytes", tot->bytes[k]);
+		bencode_w_kv_int(w, "errors", tot->errors[k]);
+		bencode_w_end(w);
+	}
+	bencode_w_end(w);
+}
+
+/* A call's stats, the body of query's and delete's replies. */
+static void put_call(struct ng *n, struct bencode_w *w, const struct call *call)
+{
+	struct totals tot = { 0 };
+
+	bencode_w_kv_int(w, "created", call->created_us / 1000000);
+	bencode_w_kv_int(w, "created_us", call->created_us % 1000000);
+	bencode_w_kv_int(w, "last signal", wall_s(call->signal_ns));
+	bencode_w_cstr(w, "tags");
+	bencode_w_dict(w);
+	put_leg(n, w, call, 0, &tot);
+	put_leg(n, w, call, 1, &tot);
+	bencode_w_end(w);
+	put_totals(w, &tot);
+}
+
+int ng_cmd_query(struct ng *n, const struct ng_msg *m, struct bencode_w *w)
+{
+	bencode_w_dict(w);
+	put_call(n, w, m->call);
+	bencode_w_kv_str(w, "result", "ok");
+	bencode_w_end(w);
+	return 0;
+}
+
+int ng_cmd_delete(struct ng *n, const struct ng_msg *m, struct bencode_w *w)
+{
+	char id[128];
+	struct call *call;
+
+	if (ng_get_str(m, "call-id", id, sizeof(id)))
+		return ng_reply_error(n, w, "No call-id in message");
+	call = calls_find(&n->calls, id);
+	bencode_w_dict(w);
+	/* As rtpengine: a call that is gone already is no error to the proxy. */
+	if (!call) {
+		bencode_w_kv_str(w, "warning", "Call-ID not found or tags didn't match");
+		bencode_w_kv_str(w, "result", "ok");
+		bencode_w_end(w);
+		return 0;
+	}
+	/* The final stats, read before the streams go. */
+	put_call(n, w, call);
+	bencode_w_kv_str(w, "result", "ok");
+	bencode_w_end(w);
+	calls_free(&n->calls, call);
+	n->calls.deleted++;
 	return 0;
 }
 
@@ -105,30 +225,6 @@ int ng_cmd_list(struct ng *n, const struct ng_msg *m, struct bencode_w *w)
 			left--;
 		}
 	}
-	bencode_w_end(w);
-	bencode_w_end(w);
-	return 0;
-}
-
-int ng_cmd_statistics(struct ng *n, const struct ng_msg *m, struct bencode_w *w)
-{
-	(void)m;
-	bencode_w_dict(w);
-	bencode_w_kv_str(w, "result", "ok");
-	bencode_w_cstr(w, "statistics");
-	bencode_w_dict(w);
-	bencode_w_cstr(w, "currentstatistics");
-	bencode_w_dict(w);
-	bencode_w_kv_int(w, "sessionsown", n->calls.ncalls);
-	bencode_w_kv_int(w, "sessionstotal", n->calls.ncalls);
-	bencode_w_end(w);
-	bencode_w_cstr(w, "totalstatistics");
-	bencode_w_dict(w);
-	bencode_w_kv_int(w, "totalsessions", n->calls.total);
-	bencode_w_kv_int(w, "refused", n->refused);
-	bencode_w_kv_int(w, "commands", n->cmds);
-	bencode_w_kv_int(w, "errors", n->errors);
-	bencode_w_end(w);
 	bencode_w_end(w);
 	bencode_w_end(w);
 	return 0;

@@ -133,6 +133,7 @@ static void *ng_main(void *arg)
 			last_scan = clock_ns();
 			pthread_mutex_lock(&n->lock);
 			ng_expire(n, clock_ns());
+			ng_sample(n, clock_ns());
 			pthread_mutex_unlock(&n->lock);
 		}
 	}
@@ -207,15 +208,15 @@ err_ng:
 static void call_record(const struct relay *r, const struct call *call, unsigned m, int leg,
 			uint64_t now, struct rtd_ctl_call *c)
 {
-	const struct rstream *s = &r->streams[call->media[m].sidx[leg][0]];
+	const struct rstream *s = &r->streams[call->media[m].leg[leg].sidx[0]];
 	uint64_t last = __atomic_load_n(&s->last_ns, __ATOMIC_RELAXED);
 
 	memset(c, 0, sizeof(*c));
 	snprintf(c->call_id, sizeof(c->call_id), "%s", call->call_id);
-	snprintf(c->tag, sizeof(c->tag), "%s", call->tag[leg]);
+	snprintf(c->tag, sizeof(c->tag), "%s", call->leg[leg].tag);
 	c->leg = leg;
 	c->media = m;
-	c->local_port = call->media[m].port[leg];
+	c->local_port = call->media[m].leg[leg].port;
 	c->peer_port = __atomic_load_n(&s->peer.port, __ATOMIC_ACQUIRE);
 	c->family = s->peer.family;
 	c->peer = s->peer.addr;

@@ -29,18 +29,33 @@ static void apply(struct relay *r, const struct rcmd *c)
 	case RCMD_ADD:
 		memset(s, 0, sizeof(*s));
 		s->port = c->port;
-		s->other = c->other;
+		s->fwd_rtp = c->fwd_rtp;
+		s->fwd_rtcp = c->fwd_rtcp;
+		s->rtcp_idx = c->rtcp_idx;
 		s->strict = c->strict;
 		s->rtcp = c->rtcp;
-		ep_store(&s->peer, &c->peer);
+		s->local.port = c->port;
 		__atomic_store_n(&s->used, true, __ATOMIC_RELEASE);
 		r->port_map[c->port] = c->idx + 1;
 		break;
 	case RCMD_PEER:
-		/* The answer's SDP names the peer; a latched source wins. */
-		s->other = c->other;
-		if (!s->latched)
+		/* The SDP names the peer (family 0: not yet); a latched source wins. */
+		if (!s->latched && c->peer.family)
 			ep_store(&s->peer, &c->peer);
+		if (c->local.family && !s->latched) {
+			s->local.addr = c->local.addr;
+			s->local.family = c->local.family;
+		}
+		break;
+	case RCMD_LEG:
+		s->mux = c->mux;
+		s->ice = c->ice;
+		s->fwd_rtp = c->fwd_rtp;
+		s->fwd_rtcp = c->fwd_rtcp;
+		s->rtcp_idx = c->rtcp_idx;
+		break;
+	case RCMD_BLOCK:
+		s->blocked = c->flag;
 		break;
 	case RCMD_DEL:
 		if (r->port_map[c->port] == c->idx + 1)
@@ -48,6 +63,15 @@ static void apply(struct relay *r, const struct rcmd *c)
 		__atomic_store_n(&s->used, false, __ATOMIC_RELEASE);
 		break;
 	}
+}
+
+/* The peer is where its media comes from, and sends to the address it used. */
+static void latch(struct rstream *s, const struct rtd_ep *src, const struct rtd_ep *dst)
+{
+	s->local.addr = dst->addr;
+	s->local.family = dst->family;
+	ep_store(&s->peer, src);
+	s->latched = true;
 }
 
 static void rtp_stats(struct rstream *s, const uint8_t *p, uint16_t len, uint64_t now)
@@ -91,55 +115,107 @@ static void rtp_stats(struct rstream *s, const uint8_t *p, uint16_t len, uint64_
 	}
 }
 
+/* RTCP muxed onto an RTP port: packet types 192-223 (RFC 5761 section 4). */
+static bool rtcp_type(const struct rtd_pkt *pkt)
+{
+	return pkt->len >= 8 && pkt->payload[1] >= 192 && pkt->payload[1] <= 223;
+}
+
+/* A STUN message (first byte 0-3, RFC 7983) for the ICE agent off the RT thread. */
+static void to_agent(struct relay *r, struct rtd_app *app, uint16_t idx, const struct rtd_pkt *pkt)
+{
+	struct relay_hs *m = &r->hs_scratch;
+
+	if (!r->hs_in.slots || pkt->len > sizeof(m->data)) {
+		rtd_app_counter_add(app, RELAY_STUN_DROPPED, 1);
+		return;
+	}
+	m->op = RELAY_HS_RECV;
+	m->idx = idx;
+	m->len = pkt->len;
+	m->peer = pkt->flow.src;
+	m->local = pkt->flow.dst;
+	memcpy(m->data, pkt->payload, pkt->len);
+	/* A full ring: the agent is behind, and the peer retransmits. */
+	rtd_app_counter_add(app, ring_push(&r->hs_in, m) ? RELAY_STUN_DROPPED : RELAY_STUN, 1);
+}
+
 void relay_rx(struct rtd_app *app, struct rtd_io *io, struct rtd_pkt *pkt)
 {
 	struct relay *r = app->priv;
 	uint16_t idx = r->port_map[pkt->flow.dst.port];
-	struct rstream *s, *o;
+	struct rstream *s, *o, *count;
 	struct rtd_flow out;
+	bool rtcp;
 
 	if (!idx) {
 		rtd_app_counter_add(app, RELAY_NO_STREAM, 1);
 		return;
 	}
 	s = &r->streams[idx - 1];
-	rtd_app_counter_add(app, s->rtcp ? RELAY_RTCP : RELAY_RTP, 1);
+	if (s->ice && pkt->len && pkt->payload[0] < 4) {
+		to_agent(r, app, idx - 1, pkt);
+		return;
+	}
+	rtcp = s->rtcp || (s->mux && rtcp_type(pkt));
+	count = rtcp && !s->rtcp ? &r->streams[s->rtcp_idx] : s;
+	rtd_app_counter_add(app, rtcp ? RELAY_RTCP : RELAY_RTP, 1);
 	if (s->latched && s->strict &&
 	    (memcmp(&s->peer.addr, &pkt->flow.src.addr, 16) || s->peer.port != pkt->flow.src.port)) {
-		__atomic_store_n(&s->dropped, s->dropped + 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&count->dropped, count->dropped + 1, __ATOMIC_RELAXED);
 		rtd_app_counter_add(app, RELAY_STRICT_DROP, 1);
 		return;
 	}
 	if (!s->latched || memcmp(&s->peer.addr, &pkt->flow.src.addr, 16) ||
-	    s->peer.port != pkt->flow.src.port) {
-		/* Symmetric latching: the peer is where its media comes from. */
-		ep_store(&s->peer, &pkt->flow.src);
-		s->latched = true;
-	}
-	__atomic_store_n(&s->packets, s->packets + 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&s->bytes, s->bytes + pkt->len, __ATOMIC_RELAXED);
-	__atomic_store_n(&s->last_ns, pkt->rx_ns, __ATOMIC_RELAXED);
-	if (!s->rtcp)
+	    s->peer.port != pkt->flow.src.port)
+		latch(s, &pkt->flow.src, &pkt->flow.dst);
+	__atomic_store_n(&count->packets, count->packets + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&count->bytes, count->bytes + pkt->len, __ATOMIC_RELAXED);
+	__atomic_store_n(&count->last_ns, pkt->rx_ns, __ATOMIC_RELAXED);
+	if (!rtcp)
 		rtp_stats(s, pkt->payload, pkt->len, pkt->rx_ns);
+	if (s->blocked) {
+		rtd_app_counter_add(app, RELAY_BLOCKED, 1);
+		return;
+	}
 
-	o = &r->streams[s->other];
-	if (!o->used || !o->peer.family) {
+	o = &r->streams[rtcp ? s->fwd_rtcp : s->fwd_rtp];
+	if (!o->used || !o->peer.family || !o->local.family) {
 		rtd_app_counter_add(app, RELAY_NO_PEER, 1);
 		return;
 	}
-	out.src = pkt->flow.dst;
-	out.src.port = o->port;
+	/* The other leg's own address and port: an IPv6 leg gets IPv6 headers
+	 * however the datagram came in. */
+	out.src = o->local;
 	out.dst = o->peer;
-	if (out.src.family != out.dst.family) {
-		/* v4 <-> v6 bridging needs a source of the other family. */
-		rtd_app_counter_add(app, RELAY_SEND_FAIL, 1);
-		return;
-	}
 	/* Counted as forwarded when it leaves, whether at once or after ARP. */
 	pkt->sent[0] = &app->counters[RELAY_FORWARDED].value;
-	pkt->sent[1] = &s->forwarded;
+	pkt->sent[1] = &count->forwarded;
 	if (rtd_forward(io, pkt, &out) && !pkt->consumed)
 		rtd_app_counter_add(app, RELAY_SEND_FAIL, 1);
+}
+
+/* What the ICE agent sends, and the peers it nominated. */
+static void from_agent(struct relay *r, struct rtd_io *io)
+{
+	struct relay_hs *m = &r->hs_scratch;
+	int err;
+
+	while (!ring_pop(&r->hs_out, m)) {
+		struct rstream *s = &r->streams[m->idx];
+		struct rtd_flow f = { .src = m->local, .dst = m->peer };
+
+		if (!s->used)
+			continue;
+		if (m->op == RELAY_HS_LATCH) {
+			latch(s, &m->peer, &m->local);
+			continue;
+		}
+		f.src.port = s->port;
+		err = rtd_send(io, &f, m->data, m->len);
+		if (err && err != -EAGAIN)
+			rtd_app_counter_add(r->app, RELAY_SEND_FAIL, 1);
+	}
 }
 
 void relay_poll(struct rtd_app *app, struct rtd_io *io, uint64_t now)
@@ -147,8 +223,9 @@ void relay_poll(struct rtd_app *app, struct rtd_io *io, uint64_t now)
 	struct relay *r = app->priv;
 	struct rcmd c;
 
-	(void)io;
 	(void)now;
 	while (!ring_pop(&r->cmds, &c))
 		apply(r, &c);
+	if (r->hs_out.slots)
+		from_agent(r, io);
 }

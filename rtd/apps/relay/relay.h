@@ -23,12 +23,19 @@
 /* One local port: where one leg's peer sends, and what it receives from. */
 struct rstream {
 	uint16_t port;      /* local port the peer sends to */
-	uint16_t other;     /* stream index of the opposite leg's same port kind */
+	/* Where what arrives here goes: streams of the opposite leg, its RTCP
+	 * one or, when that leg muxes, its RTP one. */
+	uint16_t fwd_rtp, fwd_rtcp;
+	uint16_t rtcp_idx;  /* this leg's RTCP stream: counts RTCP muxed onto RTP */
 	bool used;
 	bool latched;       /* peer learned from its packets */
 	bool strict;        /* only the latched peer may send */
 	bool rtcp;
-	struct rtd_ep peer; /* where this leg's peer is (family 0: unknown yet) */
+	bool mux;           /* this leg's RTCP rides its RTP port (RFC 5761) */
+	bool blocked;       /* block media: what arrives here is dropped */
+	bool ice;           /* rtd answers this leg's STUN checks (ICE-lite) */
+	struct rtd_ep peer;  /* where this leg's peer is (family 0: unknown yet) */
+	struct rtd_ep local; /* the address the peer sends to: ours, port = port */
 	/* Counters, single writer: the RT thread. */
 	uint64_t packets, bytes, forwarded, dropped, last_ns;
 	uint32_t received, lost, cycles, base_seq;
@@ -38,25 +45,57 @@ struct rstream {
 	uint32_t jitter_q4; /* RFC 3550 jitter in timestamp units, x16 */
 };
 
-enum rcmd_op { RCMD_ADD = 1, RCMD_DEL, RCMD_PEER };
+enum rcmd_op {
+	RCMD_ADD = 1, /* a stream on port: RTP or RTCP, strict or not */
+	RCMD_DEL,
+	RCMD_PEER,    /* its peer and the local address it sends to */
+	RCMD_LEG,     /* its leg's topology: mux, ICE, where RTP and RTCP go */
+	RCMD_LATCH,   /* its peer, nominated by ICE: latched */
+	RCMD_BLOCK,   /* drop what arrives (flag) or relay it again */
+};
 
 struct rcmd {
 	uint8_t op;
 	bool strict;
 	bool rtcp;
+	bool mux;
+	bool ice;
+	bool flag;
 	uint16_t idx;
 	uint16_t port;
-	uint16_t other;
+	uint16_t fwd_rtp, fwd_rtcp, rtcp_idx;
 	struct rtd_ep peer;
+	struct rtd_ep local;
+};
+
+/*
+ * Between the RT thread and the ICE agent on its own thread: a STUN message
+ * in (RECV), a reply out (SEND), or a peer nominated (LATCH).
+ */
+enum { RELAY_HS_RECV = 1, RELAY_HS_SEND, RELAY_HS_LATCH };
+#define RELAY_HS_MAX 1472
+
+struct relay_hs {
+	uint8_t op;
+	uint16_t idx;        /* the stream it came in on, or leaves from */
+	uint16_t len;
+	struct rtd_ep peer;  /* where it came from, or goes to */
+	struct rtd_ep local; /* the address it was sent to, or leaves from */
+	uint8_t data[RELAY_HS_MAX];
 };
 
 struct ng;
+struct agent;
 
 struct relay {
 	struct rstream streams[RELAY_MAX_STREAMS];
 	uint16_t port_map[65536]; /* RT-owned: port -> stream index + 1 */
 	struct ring cmds;         /* ng thread -> RT thread */
+	struct ring hs_in;        /* RT thread -> ICE agent (no slots: no agent) */
+	struct ring hs_out;       /* ICE agent -> RT thread */
+	struct relay_hs hs_scratch; /* the RT thread's copy in and out of those */
 	struct ng *ng;
+	struct agent *agent;
 	struct rtd_app *app;
 };
 
@@ -71,14 +110,15 @@ static inline uint32_t relay_jitter_us(const struct rstream *s)
 }
 
 /* Counters of the relay app, in rtctl stats. */
+#define RELAY_COUNTERS(X) \
+	X(RTP, "rtp") X(RTCP, "rtcp") X(FORWARDED, "forwarded") X(NO_STREAM, "no_stream") \
+	X(NO_PEER, "no_peer") X(STRICT_DROP, "strict_drop") X(SEND_FAIL, "send_fail")       \
+	X(BLOCKED, "blocked") X(STUN, "stun") X(STUN_DROPPED, "stun_dropped")
+
 enum {
-	RELAY_RTP,
-	RELAY_RTCP,
-	RELAY_FORWARDED,
-	RELAY_NO_STREAM,
-	RELAY_NO_PEER,
-	RELAY_STRICT_DROP,
-	RELAY_SEND_FAIL,
+#define X(id, name) RELAY_##id,
+	RELAY_COUNTERS(X)
+#undef X
 	RELAY_NCOUNTERS,
 };
 

@@ -7,74 +7,7 @@
 #include <string.h>
 
 #include "apps/relay/sdp.h"
-#include "lib/obuf.h"
-
-struct line {
-	const char *p;
-	size_t len;  /* without the line ending */
-	size_t next; /* offset of the following line; the ending lies between */
-};
-
-/* Lines end in LF or CRLF; the last one may have no ending at all. */
-static bool next_line(const char *buf, size_t len, size_t pos, struct line *l)
-{
-	const char *nl;
-
-	if (pos >= len)
-		return false;
-	l->p = buf + pos;
-	nl = memchr(l->p, '\n', len - pos);
-	l->len = nl ? (size_t)(nl - l->p) : len - pos;
-	l->next = nl ? (size_t)(nl - buf) + 1 : len;
-	if (l->len && l->p[l->len - 1] == '\r')
-		l->len--;
-	return true;
-}
-
-struct word {
-	const char *p;
-	size_t n;
-};
-
-/* Split on spaces, tolerating runs of them (RFC 8866 asks for one, not
- * every UA obliges).  Returns how many words there are; stores max. */
-static unsigned split(const char *p, size_t n, struct word *w, unsigned max)
-{
-	unsigned count = 0;
-	size_t i = 0;
-
-	while (i < n) {
-		size_t start;
-
-		while (i < n && p[i] == ' ')
-			i++;
-		if (i == n)
-			break;
-		start = i;
-		while (i < n && p[i] != ' ')
-			i++;
-		if (count < max) {
-			w[count].p = p + start;
-			w[count].n = i - start;
-		}
-		count++;
-	}
-	return count;
-}
-
-static bool word_is(const struct word *w, const char *s)
-{
-	size_t n = strlen(s);
-
-	return w->n == n && !memcmp(w->p, s, n);
-}
-
-static bool mem_is(const char *p, size_t n, const char *s)
-{
-	size_t k = strlen(s);
-
-	return n == k && !memcmp(p, s, k);
-}
+#include "apps/relay/sdp_text.h"
 
 /* Digits only (strtoul would take signs, spaces and read past the line). */
 static int parse_port(const char *p, size_t n, uint16_t *out)
@@ -108,7 +41,7 @@ static int parse_addr(const struct word *type, const struct word *addr, bool cut
 		return -EBADMSG;
 	memcpy(tmp, addr->p, n);
 	tmp[n] = 0;
-	if (word_is(type, "IP4")) {
+	if (sdp_word_is(type, "IP4")) {
 		struct in_addr v4;
 
 		if (inet_pton(AF_INET, tmp, &v4) != 1)
@@ -119,7 +52,7 @@ static int parse_addr(const struct word *type, const struct word *addr, bool cut
 		*family = AF_INET;
 		return 0;
 	}
-	if (word_is(type, "IP6")) {
+	if (sdp_word_is(type, "IP6")) {
 		if (inet_pton(AF_INET6, tmp, a) != 1)
 			return -EBADMSG;
 		*family = AF_INET6;
@@ -153,7 +86,7 @@ static int parse_m(const char *buf, const struct line *l, struct sdp_media *m, c
 		   size_t errlen, unsigned lineno)
 {
 	struct word w[4];
-	unsigned n = split(l->p + 2, l->len - 2, w, 4);
+	unsigned n = sdp_split(l->p + 2, l->len - 2, w, 4);
 	const char *slash, *fend;
 	size_t plen;
 
@@ -200,14 +133,14 @@ static int parse_o(const struct line *l, struct sdp_session *s, char *err, size_
 	struct word w[6];
 	int fam;
 
-	if (split(l->p + 2, l->len - 2, w, 6) != 6)
+	if (sdp_split(l->p + 2, l->len - 2, w, 6) != 6)
 		return FAIL("o= needs 'user id version IN IP4|IP6 address'");
-	if (!word_is(&w[3], "IN"))
+	if (!sdp_word_is(&w[3], "IN"))
 		return FAIL("o= network type '%.*s' is not IN", (int)w[3].n, w[3].p);
-	if (!word_is(&w[4], "IP4") && !word_is(&w[4], "IP6"))
+	if (!sdp_word_is(&w[4], "IP4") && !sdp_word_is(&w[4], "IP6"))
 		return FAIL("o= address type '%.*s' is not IP4 or IP6", (int)w[4].n, w[4].p);
 	s->has_o = true;
-	s->o_family = word_is(&w[4], "IP4") ? AF_INET : AF_INET6;
+	s->o_family = sdp_word_is(&w[4], "IP4") ? AF_INET : AF_INET6;
 	s->o_literal = !parse_addr(&w[4], &w[5], false, &fam, &s->o_addr);
 	if (!s->o_literal)
 		memset(&s->o_addr, 0, sizeof(s->o_addr));
@@ -221,13 +154,13 @@ static int parse_c(const struct line *l, int *family, struct in6_addr *a, char *
 {
 	struct word w[3];
 
-	if (split(l->p + 2, l->len - 2, w, 3) != 3 || !word_is(&w[0], "IN"))
+	if (sdp_split(l->p + 2, l->len - 2, w, 3) != 3 || !sdp_word_is(&w[0], "IN"))
 		return FAIL("c= needs 'IN IP4|IP6 address'");
-	if (!word_is(&w[1], "IP4") && !word_is(&w[1], "IP6"))
+	if (!sdp_word_is(&w[1], "IP4") && !sdp_word_is(&w[1], "IP6"))
 		return FAIL("c= address type '%.*s' is not IP4 or IP6", (int)w[1].n, w[1].p);
 	if (parse_addr(&w[1], &w[2], true, family, a))
 		return FAIL("c= address '%.*s' is not an %s literal", (int)w[2].n, w[2].p,
-			    word_is(&w[1], "IP4") ? "IPv4" : "IPv6");
+			    sdp_word_is(&w[1], "IP4") ? "IPv4" : "IPv6");
 	return 0;
 }
 
@@ -236,14 +169,14 @@ static int parse_rtcp(const char *v, size_t vn, struct sdp_media *m, char *err, 
 		      unsigned lineno)
 {
 	struct word w[4];
-	unsigned n = split(v, vn, w, 4);
+	unsigned n = sdp_split(v, vn, w, 4);
 
 	if (n < 1 || parse_port(w[0].p, w[0].n, &m->rtcp_port) || !m->rtcp_port)
 		return FAIL("a=rtcp: needs a port 1-65535");
 	if (n != 1 && n != 4)
 		return FAIL("a=rtcp: needs 'port [IN IP4|IP6 address]'");
 	if (n == 4) {
-		if (!word_is(&w[1], "IN") ||
+		if (!sdp_word_is(&w[1], "IN") ||
 		    parse_addr(&w[2], &w[3], false, &m->rtcp_family, &m->rtcp_addr))
 			return FAIL("a=rtcp: address needs 'IN IP4|IP6 literal'");
 		m->rtcp_has_addr = true;
@@ -261,13 +194,20 @@ static int dir_of(const char *name, size_t n)
 	};
 
 	for (int i = 0; i < (int)(sizeof(names) / sizeof(names[0])); i++)
-		if (mem_is(name, n, names[i]))
+		if (sdp_mem_is(name, n, names[i]))
 			return i;
 	return -1;
 }
 
-static int parse_a(const struct line *l, struct sdp_session *s, struct sdp_media *m, char *err,
-		   size_t errlen, unsigned lineno)
+/* An ICE credential's value, into the session's or the media's span. */
+static void ice_cred(const char *buf, const char *v, size_t vn, struct sdp_span *at)
+{
+	at->off = v - buf;
+	at->len = vn;
+}
+
+static int parse_a(const char *buf, const struct line *l, struct sdp_session *s,
+		   struct sdp_media *m, char *err, size_t errlen, unsigned lineno)
 {
 	const char *name = l->p + 2, *colon = memchr(name, ':', l->len - 2);
 	size_t nn = colon ? (size_t)(colon - name) : l->len - 2;
@@ -282,13 +222,23 @@ static int parse_a(const struct line *l, struct sdp_session *s, struct sdp_media
 			s->dir = dir;
 		return 0;
 	}
+	if (sdp_mem_is(name, nn, "ice-ufrag") && colon) {
+		ice_cred(buf, v, vn, m ? &m->ice_ufrag : &s->ice_ufrag);
+		if (m)
+			m->ice = true;
+		return 0;
+	}
+	if (sdp_mem_is(name, nn, "ice-pwd") && colon) {
+		ice_cred(buf, v, vn, m ? &m->ice_pwd : &s->ice_pwd);
+		return 0;
+	}
 	if (!m)
 		return 0; /* the rest matter per media only */
-	if (mem_is(name, nn, "rtcp") && colon)
+	if (sdp_mem_is(name, nn, "rtcp") && colon)
 		return parse_rtcp(v, vn, m, err, errlen, lineno);
-	if (mem_is(name, nn, "rtcp-mux") || mem_is(name, nn, "rtcp-mux-only"))
+	if (sdp_mem_is(name, nn, "rtcp-mux") || sdp_mem_is(name, nn, "rtcp-mux-only"))
 		m->rtcp_mux = true;
-	else if (mem_is(name, nn, "candidate"))
+	else if (sdp_mem_is(name, nn, "candidate"))
 		m->ice = true;
 	return 0;
 }
@@ -323,7 +273,7 @@ static int parse_line(const char *buf, const struct line *l, struct sdp_session 
 		s->has_c = true;
 		return parse_c(l, &s->c_family, &s->c_addr, err, errlen, lineno);
 	case 'a':
-		return parse_a(l, s, *m, err, errlen, lineno);
+		return parse_a(buf, l, s, *m, err, errlen, lineno);
 	}
 	return 0;
 }
@@ -339,6 +289,13 @@ static int check_media(struct sdp_session *s, char *err, size_t errlen)
 		/* An a=rtcp on a port-0 stream names nothing to send to. */
 		if (!m->has_rtcp)
 			m->rtcp_port = m->port ? m->port + 1 : 0;
+		/* Session-level credentials are every media's (RFC 8839 5.4). */
+		if (!m->ice_ufrag.len && s->ice_ufrag.len) {
+			m->ice_ufrag = s->ice_ufrag;
+			m->ice = true;
+		}
+		if (!m->ice_pwd.len)
+			m->ice_pwd = s->ice_pwd;
 	}
 	return 0;
 }
@@ -358,7 +315,7 @@ int sdp_parse(const char *buf, size_t len, struct sdp_session *s, char *err, siz
 	/* Spans are 32-bit. */
 	if (len > UINT32_MAX)
 		return fail(err, errlen, 0, "body larger than 4 GiB");
-	while (next_line(buf, len, pos, &l)) {
+	while (sdp_next_line(buf, len, pos, &l)) {
 		if (!lineno)
 			s->crlf = l.p + l.len < buf + l.next && l.p[l.len] == '\r';
 		pos = l.next;
@@ -395,166 +352,4 @@ int sdp_media_addr(const struct sdp_session *s, unsigned i, int *family, struct 
 		*a = s->c_addr;
 	}
 	return 0;
-}
-
-static void put_port(struct obuf *o, unsigned port)
-{
-	obuf_printf(o, "%u", port);
-}
-
-static bool is_ice_attr(const struct line *l)
-{
-	static const char *const ice[] = {
-		"candidate", "ice-ufrag", "ice-pwd", "ice-options", "ice-lite", "ice-mismatch",
-		"ice-pacing", "remote-candidates", "end-of-candidates",
-	};
-	const char *name = l->p + 2, *colon;
-	size_t nn;
-
-	if (l->len < 2 || memcmp(l->p, "a=", 2))
-		return false;
-	colon = memchr(name, ':', l->len - 2);
-	nn = colon ? (size_t)(colon - name) : l->len - 2;
-	for (size_t i = 0; i < sizeof(ice) / sizeof(ice[0]); i++)
-		if (mem_is(name, nn, ice[i]))
-			return true;
-	return false;
-}
-
-static bool is_rtcp_attr(const struct line *l)
-{
-	return l->len >= 7 && !memcmp(l->p, "a=rtcp:", 7);
-}
-
-struct rewriter {
-	const struct sdp_session *s;
-	const struct sdp_rewrite *rw;
-	struct obuf o;
-	const char *eol; /* for added lines */
-	char ip[4];      /* "IP4" / "IP6" */
-	char addr[INET6_ADDRSTRLEN];
-};
-
-static unsigned rtp_port(const struct rewriter *r, unsigned mi)
-{
-	return r->s->media[mi].port ? r->rw->port[mi] : 0;
-}
-
-static unsigned rtcp_port(const struct rewriter *r, unsigned mi)
-{
-	return r->rw->rtcp_port[mi] ? r->rw->rtcp_port[mi] : rtp_port(r, mi) + 1u;
-}
-
-/* Closing a section: rtpengine adds a=rtcp where RTCP would otherwise be
- * implied, so the peer need not guess port + 1 of a relay. */
-static int close_section(struct rewriter *r, int mi)
-{
-	const struct sdp_media *m;
-
-	if (mi < 0)
-		return 0;
-	m = &r->s->media[mi];
-	if (m->has_rtcp || m->rtcp_mux || !rtp_port(r, mi))
-		return 0;
-	if (rtcp_port(r, mi) > 65535)
-		return -EINVAL;
-	/* After a last line that had no ending, or half of one (a lone CR
-	 * would otherwise turn into "\r\r\n", a line of its own). */
-	if (r->o.pos && !r->o.overflow && r->o.buf[r->o.pos - 1] != '\n')
-		obuf_puts(&r->o, r->o.buf[r->o.pos - 1] == '\r' ? "\n" : r->eol);
-	obuf_puts(&r->o, "a=rtcp:");
-	put_port(&r->o, rtcp_port(r, mi));
-	obuf_puts(&r->o, r->eol);
-	return 0;
-}
-
-static void put_relay_addr(struct rewriter *r)
-{
-	obuf_puts(&r->o, "IN ");
-	obuf_puts(&r->o, r->ip);
-	obuf_puts(&r->o, " ");
-	obuf_puts(&r->o, r->addr);
-}
-
-int sdp_rewrite(const char *in, size_t inlen, const struct sdp_session *s,
-		const struct sdp_rewrite *rw, char *out, size_t outlen)
-{
-	struct rewriter r = { .s = s, .rw = rw };
-	const void *a = rw->family == AF_INET ? (const void *)&rw->addr.s6_addr[12]
-					      : (const void *)&rw->addr;
-	int mi = -1, ret;
-	struct line l;
-	size_t pos = 0;
-
-	obuf_init(&r.o, out, outlen);
-	if ((rw->family != AF_INET && rw->family != AF_INET6) || s->nmedia > SDP_MAX_MEDIA ||
-	    !inet_ntop(rw->family, a, r.addr, sizeof(r.addr)))
-		return -EINVAL;
-	memcpy(r.ip, rw->family == AF_INET ? "IP4" : "IP6", 4);
-	r.eol = s->crlf ? "\r\n" : "\n";
-	while (next_line(in, inlen, pos, &l)) {
-		const char *ending = l.p + l.len;
-		size_t elen = in + l.next - ending;
-
-		pos = l.next;
-		if (l.len >= 2 && !memcmp(l.p, "m=", 2)) {
-			struct word w[3];
-
-			ret = close_section(&r, mi);
-			if (ret)
-				return ret;
-			if (++mi >= (int)s->nmedia || split(l.p + 2, l.len - 2, w, 3) < 3)
-				return -EINVAL;
-			/* Media type as it was, the port, then proto and formats
-			 * byte for byte. */
-			obuf_puts(&r.o, "m=");
-			obuf_put(&r.o, w[0].p, w[0].n);
-			obuf_puts(&r.o, " ");
-			put_port(&r.o, rtp_port(&r, mi));
-			obuf_put(&r.o, w[1].p + w[1].n, ending - (w[1].p + w[1].n));
-		} else if (l.len >= 2 && !memcmp(l.p, "o=", 2) && !rw->keep_origin) {
-			struct word w[6];
-
-			if (split(l.p + 2, l.len - 2, w, 6) < 6)
-				return -EINVAL;
-			/* user, id and version stay; the session version is the
-			 * endpoint's to bump, rtpengine leaves it too. */
-			obuf_put(&r.o, l.p, w[3].p - l.p);
-			put_relay_addr(&r);
-			obuf_put(&r.o, w[5].p + w[5].n, ending - (w[5].p + w[5].n));
-		} else if (l.len >= 2 && !memcmp(l.p, "c=", 2)) {
-			/* A multicast "/ttl" means nothing for a unicast relay. */
-			obuf_puts(&r.o, "c=");
-			put_relay_addr(&r);
-		} else if (mi >= 0 && is_rtcp_attr(&l)) {
-			const struct sdp_media *m = &s->media[mi];
-
-			if (!rtp_port(&r, mi) || !m->has_rtcp)
-				continue; /* rejected: no RTCP to point at */
-			obuf_puts(&r.o, "a=rtcp:");
-			/* Input muxed onto RTP (RFC 5761 5.1.3): so is the output. */
-			if (m->rtcp_port == m->port) {
-				put_port(&r.o, rtp_port(&r, mi));
-			} else {
-				if (rtcp_port(&r, mi) > 65535)
-					return -EINVAL;
-				put_port(&r.o, rtcp_port(&r, mi));
-			}
-			if (m->rtcp_has_addr) {
-				obuf_puts(&r.o, " ");
-				put_relay_addr(&r);
-			}
-		} else if (rw->remove_ice && is_ice_attr(&l)) {
-			continue;
-		} else {
-			obuf_put(&r.o, l.p, l.len);
-		}
-		obuf_put(&r.o, ending, elen);
-	}
-	if (mi + 1 != (int)s->nmedia)
-		return -EINVAL;
-	ret = close_section(&r, mi);
-	if (ret)
-		return ret;
-	return obuf_finish(&r.o);
 }

@@ -32,7 +32,8 @@ struct sdp_media {
 	bool has_rtcp;
 	bool rtcp_has_addr; /* a=rtcp:PORT IN IP4 addr */
 	bool rtcp_mux;      /* a=rtcp-mux or a=rtcp-mux-only */
-	bool ice;           /* a=candidate lines present */
+	bool ice;           /* ICE: candidates or credentials, its own or the session's */
+	struct sdp_span ice_ufrag, ice_pwd; /* the media's, else the session's */
 	uint8_t dir;        /* enum sdp_dir; the session's unless set here */
 	unsigned line;      /* of the m= line, for messages */
 	int c_family;
@@ -45,6 +46,7 @@ struct sdp_media {
 };
 
 struct sdp_session {
+	struct sdp_span ice_ufrag, ice_pwd; /* session-level */
 	bool has_o;
 	bool o_literal; /* o= address is an IP literal (else a host name) */
 	bool has_c;
@@ -67,6 +69,19 @@ int sdp_parse(const char *buf, size_t len, struct sdp_session *s, char *err, siz
 /* Where media i's peer sends from: its c= or the session's. */
 int sdp_media_addr(const struct sdp_session *s, unsigned i, int *family, struct in6_addr *a);
 
+/* rtd's own ICE for one media section: ICE-lite, host candidates only. */
+struct sdp_ice {
+	char ufrag[33];
+	char pwd[33];
+	unsigned ncand;
+	struct sdp_cand {
+		uint8_t component; /* 1: RTP, 2: RTCP */
+		int family;        /* AF_INET (v4-mapped) or AF_INET6 */
+		struct in6_addr addr;
+		uint16_t port;
+	} cand[4];
+};
+
 struct sdp_rewrite {
 	int family; /* relay address: AF_INET (v4-mapped in addr) or AF_INET6 */
 	struct in6_addr addr;
@@ -74,18 +89,31 @@ struct sdp_rewrite {
 	uint16_t rtcp_port[SDP_MAX_MEDIA]; /* 0: port + 1 */
 	bool remove_ice;  /* drop candidates and ICE credentials (ICE=remove) */
 	bool keep_origin; /* leave o= alone (rtpengine without replace=origin) */
+	/*
+	 * rtd writes the attributes it answers for (zero: as the body had them):
+	 * the input's a=rtcp and a=rtcp-mux lines go, and each section ends in
+	 * a=rtcp (full: with the address; none: left out), a=rtcp-mux where
+	 * mux says so, and rtd's ICE where ice has it.
+	 */
+	bool own_rtcp;
+	bool rtcp_full;
+	bool no_rtcp;
+	bool mux[SDP_MAX_MEDIA];
+	const struct sdp_ice *ice[SDP_MAX_MEDIA];
+	bool ice_lite; /* a=ice-lite in the session part */
 };
 
 /*
  * Write the rewritten body to out.  Returns its length, -ENOSPC if it does
- * not fit, -EINVAL if s does not describe in.  o= and every c= carry the
- * relay's address; each m= the relay's port (a stream with port 0 in the
- * body or in rw stays rejected at port 0 and loses its a=rtcp); "/count"
- * after a port is dropped, the relay allocating one port pair per m=.
- * a=rtcp lines get the relay's RTCP port (the RTP port where the input had
- * it muxed onto RTP) and, where they named one, its address.  A stream with
- * neither a=rtcp nor rtcp-mux gets a=rtcp:PORT at the end of its section, as
- * rtpengine adds it.  Rewritten lines keep their own line endings; added
+ * not fit, -EINVAL if s does not describe in.  o= (unless keep_origin) and
+ * every c= carry the relay's address; each m= the relay's port (a stream
+ * with port 0 in the body or in rw stays rejected at port 0 and loses its
+ * RTCP, mux and ICE attributes); "/count" after a port is dropped, the
+ * relay allocating one port pair per m=.  Without own_rtcp, a=rtcp lines
+ * get the relay's RTCP port (the RTP port where the input had it muxed
+ * onto RTP) and, where they named one, its address, and a stream with
+ * neither a=rtcp nor rtcp-mux gets a=rtcp:PORT at the end of its section,
+ * as rtpengine adds it.  Rewritten lines keep their own line endings; added
  * ones take the first line's.
  */
 int sdp_rewrite(const char *in, size_t inlen, const struct sdp_session *s,
