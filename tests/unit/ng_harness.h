@@ -104,6 +104,17 @@ static const char *send_raw(const char *msg, size_t len, const struct sockaddr_s
 	return out;
 }
 
+/* What the RT thread would take from the ring: how many commands were op. */
+static __attribute__((unused)) unsigned drain(unsigned op)
+{
+	struct rcmd c;
+	unsigned n = 0;
+
+	while (!ring_pop(&relay->cmds, &c))
+		n += c.op == op;
+	return n;
+}
+
 static const char *send_msg(const char *msg, const struct sockaddr_storage *src)
 {
 	return send_raw(msg, strlen(msg), src);

@@ -30,15 +30,6 @@ static const char *offer(const char *cookie, const char *call, unsigned port)
 	return send_msg(msg, &lo);
 }
 
-static unsigned drain(unsigned op)
-{
-	struct rcmd c;
-	unsigned n = 0;
-
-	while (!ring_pop(&relay->cmds, &c))
-		n += c.op == op;
-	return n;
-}
 
 static void test_ping_gets_pong_with_the_cookie(void **state)
 {

@@ -65,7 +65,7 @@ static void put_stream(struct ng *n, struct bencode_w *w, const struct call_side
 	tot->bytes[k] += by;
 	tot->errors[k] += er;
 	bencode_w_dict(w);
-	bencode_w_kv_int(w, "local port", s->port);
+	bencode_w_kv_int(w, "local port", side->port + k);
 	put_addr(w, "local address", s->local.family, &s->local.addr);
 	bencode_w_kv_str(w, "family", family_name(s->local.family ? s->local.family : side->family));
 	put_endpoint(w, "endpoint", s->peer.family, &s->peer.addr,
