@@ -89,6 +89,8 @@ bool stun_is(const uint8_t *p, size_t len)
  * top half, an IPv4 address under the cookie, IPv6 under cookie and txid. */
 static int parse_xor_addr(const uint8_t *v, size_t n, const uint8_t *hdr, struct rtd_ep *ep)
 {
+	if (n != 8 && n != 20)
+		return -EBADMSG;
 	memset(ep, 0, sizeof(*ep));
 	ep->port = rd16(v + 2) ^ (uint16_t)(STUN_COOKIE >> 16);
 	if (n == 8 && v[1] == 0x01) {
