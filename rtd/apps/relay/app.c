@@ -5,6 +5,7 @@
 
 #include <rtd/ctl.h>
 
+#include "apps/relay/agent.h"
 #include "apps/relay/ng.h"
 
 static int relay_init(struct rtd_app *app)
@@ -30,11 +31,16 @@ static int relay_init(struct rtd_app *app)
 	app->ncounters = RELAY_NCOUNTERS;
 	for (unsigned i = 0; i < RELAY_NCOUNTERS; i++)
 		app->counters[i].name = names[i];
-	err = ng_start(r, app->env);
+	err = agent_start(r);
 	if (err)
 		goto err_ring;
+	err = ng_start(r, app->env);
+	if (err)
+		goto err_agent;
 	return 0;
 
+err_agent:
+	agent_stop(r);
 err_ring:
 	ring_free(&r->cmds);
 err_free:
@@ -50,6 +56,7 @@ static void relay_fini(struct rtd_app *app)
 	if (!r)
 		return;
 	ng_stop(r);
+	agent_stop(r);
 	ring_free(&r->cmds);
 	free(r);
 	app->priv = NULL;

@@ -5,6 +5,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "apps/relay/agent.h"
 #include "apps/relay/calls.h"
 #include "lib/clock.h"
 #include "log.h"
@@ -196,6 +197,7 @@ void calls_drop_media(struct calls *c, struct call *call, unsigned from)
 
 				/* Read before the RT thread can reuse the slot. */
 				calls_add_stream(&c->relay->streams[m->leg[leg].sidx[k]], &c->ended);
+				agent_clear(c->relay->agent, m->leg[leg].sidx[k]);
 				c->env->steer(c->env->ctx, m->leg[leg].port + k, false);
 				post(c, &cmd);
 				c->free_idx[c->nfree_idx++] = m->leg[leg].sidx[k];
@@ -253,6 +255,19 @@ unsigned calls_expire(struct calls *c, uint64_t now, unsigned timeout_s)
 
 void calls_ice(struct calls *c, const struct call *call)
 {
-	(void)c;
-	(void)call;
+	struct agent *a = c->relay->agent;
+
+	for (unsigned i = 0; i < call->nmedia; i++) {
+		for (int leg = 0; leg < 2; leg++) {
+			const struct call_side *s = &call->media[i].leg[leg];
+
+			/* RTCP's component 2 shares the leg's credentials. */
+			for (int k = 0; k < 2; k++) {
+				if (s->ice && call->leg[leg].ice.ufrag[0])
+					agent_set(a, s->sidx[k], &call->leg[leg].ice, s->ice_ufrag);
+				else
+					agent_clear(a, s->sidx[k]);
+			}
+		}
+	}
 }

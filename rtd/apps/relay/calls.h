@@ -14,16 +14,11 @@
 #include <rtd/app.h>
 #include <rtd/portset.h>
 
+#include "apps/relay/ice.h"
 #include "apps/relay/relay.h"
 
 #define CALLS_MAX 4096
 #define CALLS_MAX_MEDIA 4
-
-/* rtd's ICE credentials toward a leg, or the peer's (ufrag[0] = 0: none). */
-struct call_ice {
-	char ufrag[33];
-	char pwd[33];
-};
 
 /* One media section as one leg has it. */
 struct call_side {
@@ -35,7 +30,7 @@ struct call_side {
 	int family;           /* the peer, as its SDP says; 0: not known yet */
 	struct in6_addr addr;
 	uint16_t rtp, rtcp;
-	char ice_ufrag[33];   /* the peer's, from its SDP */
+	char ice_ufrag[ICE_UFRAG_MAX + 1]; /* the peer's, from its SDP */
 };
 
 /* rtcp-mux flags of an offer, rtpengine's words (bits). */
@@ -60,7 +55,7 @@ struct call_leg {
 	char iface[32];       /* the interface by name ("": the default) */
 	int family;           /* what rtd advertises to this leg */
 	bool ice_sdp;         /* the leg's own SDP carried ICE */
-	struct call_ice ice;  /* rtd's toward this leg */
+	struct ice_creds ice; /* rtd's toward this leg (ufrag[0] = 0: none yet) */
 };
 
 struct call {

@@ -250,23 +250,6 @@ static void decide_mux(struct call_media *cm, const struct sdp_req *q)
 		o->mux = o->mux_offered && a->mux;
 }
 
-/* Fresh ICE credentials (RFC 8445 5.3: ice-char is ALPHA / DIGIT / "+" / "/"). */
-static int ice_new(struct call_ice *c)
-{
-	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	uint8_t rnd[32];
-
-	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
-		return -EIO;
-	for (int i = 0; i < 8; i++)
-		c->ufrag[i] = set[rnd[i] & 63];
-	c->ufrag[8] = 0;
-	for (int i = 0; i < 24; i++)
-		c->pwd[i] = set[rnd[8 + i] & 63];
-	c->pwd[24] = 0;
-	return 0;
-}
-
 /* The output's ICE: rtd's credentials and host candidates toward leg L. */
 static void ice_for(const struct call *call, int L, unsigned i, int family,
 		    const struct in6_addr *adv, const struct sdp_rewrite *rw, struct sdp_ice *ice)
@@ -381,7 +364,7 @@ static int relay_sdp(struct ng *n, const struct ng_msg *m, const struct sdp_req 
 		decide_mux(&call->media[i], q);
 	ice = q->ice == ICE_FORCE ||
 	      (q->ice == ICE_DEFAULT && (call->leg[S].ice_sdp || call->leg[L].ice_sdp));
-	if (ice && !call->leg[L].ice.ufrag[0] && ice_new(&call->leg[L].ice))
+	if (ice && !call->leg[L].ice.ufrag[0] && ice_creds_new(&call->leg[L].ice))
 		return ng_reply_error(n, w, "No randomness for ICE credentials");
 	build_out(call, sdp, q, family, &adv, ice, &o);
 	post_media(n, call, sdp, q, &sloc, &lloc);
