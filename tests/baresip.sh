@@ -100,6 +100,7 @@ bs_start() {
 	} >"$dir/config"
 	echo "<sip:$name@$hostport>;regint=0;answermode=auto;audio_codecs=PCMU,PCMA$acc_menc" >"$dir/accounts"
 	: >"$dir/contacts"
+	: >"$dir/log" # the wait below may read it before baresip's shell opens it
 	ip netns exec "$BS_NETNS" env HOME="$dir" baresip $af -f "$dir" </dev/null >"$dir/log" 2>&1 &
 	eval "BS_pid_$name=\$! BS_ctrl_$name=$ctrl BS_ns_$name=\$BS_NETNS"
 	BS_NAMES="$BS_NAMES $name"
