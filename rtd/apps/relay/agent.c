@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "apps/relay/agent.h"
+#include "lib/addr.h"
 #include "log.h"
 
 /*
@@ -125,6 +126,13 @@ static int answer(struct agent *a, struct agent_slot *s, const struct relay_hs *
 	if (!takes_peer(s, &v, &in->peer))
 		return 1;
 	a->st.nominated++;
+	if (log_enabled(LOG_DEBUG)) {
+		char b[INET6_ADDRSTRLEN];
+
+		log_debug("ice", "stream %u: peer %s port %u (%s)", in->idx,
+			  addr_str(in->peer.family, &in->peer.addr, b), in->peer.port,
+			  v.nominated ? "nominated" : "the first valid check");
+	}
 	out[1] = (struct relay_hs){ .op = RELAY_HS_LATCH, .idx = in->idx, .peer = in->peer,
 				    .local = in->local };
 	return 2;
