@@ -167,3 +167,6 @@ install: all
 
 clean:
 	rm -rf $(B)
+
+.PHONY: fuzz
+include tests/fuzz/fuzz.mk
