@@ -105,10 +105,13 @@ static void on_addr(struct sink *s, const struct nlmsghdr *h)
 	bool add = h->nlmsg_type == RTM_NEWADDR, was, now;
 	uint32_t flags;
 	struct in6_addr a;
-	int family = ifa->ifa_family, err;
+	int family, err;
 
-	if (len < 0 || (int)ifa->ifa_index != s->n->ifindex ||
-	    (family != AF_INET && family != AF_INET6))
+	/* The family header only once the message is known to hold it. */
+	if (len < 0)
+		return;
+	family = ifa->ifa_family;
+	if ((int)ifa->ifa_index != s->n->ifindex || (family != AF_INET && family != AF_INET6))
 		return;
 	nl_attrs(tb, IFA_MAX, IFA_RTA(ifa), len);
 	/* The 8-bit ifa_flags lose bits; IFA_FLAGS has them all. */
@@ -145,8 +148,10 @@ static bool pick_nexthop(const struct sink *s, const struct rtattr *mp, int fami
 {
 	int len = RTA_PAYLOAD(mp);
 
-	for (const struct rtnexthop *nh = RTA_DATA(mp); RTNH_OK(nh, len);
-	     len -= NLMSG_ALIGN(nh->rtnh_len), nh = RTNH_NEXT(nh)) {
+	/* RTNH_OK reads rtnh_len before it knows a struct rtnexthop is there. */
+	for (const struct rtnexthop *nh = RTA_DATA(mp);
+	     len >= (int)sizeof(*nh) && RTNH_OK(nh, len);
+	     len -= RTNH_ALIGN(nh->rtnh_len), nh = RTNH_NEXT(nh)) {
 		int alen = nh->rtnh_len - sizeof(*nh);
 
 		if (nh->rtnh_ifindex != s->n->ifindex)
@@ -167,12 +172,17 @@ static void on_route(struct sink *s, const struct nlmsghdr *h)
 {
 	const struct rtmsg *rtm = NLMSG_DATA(h);
 	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*rtm));
-	struct nt_route r = { .family = rtm->rtm_family, .dst_len = rtm->rtm_dst_len };
+	struct nt_route r = { 0 };
 	const struct rtattr *mp = NULL;
-	uint32_t table = rtm->rtm_table;
+	uint32_t table;
 	int oif = 0, err;
 
-	if (len < 0 || (r.family != AF_INET && r.family != AF_INET6))
+	if (len < 0)
+		return;
+	r.family = rtm->rtm_family;
+	r.dst_len = rtm->rtm_dst_len;
+	table = rtm->rtm_table;
+	if (r.family != AF_INET && r.family != AF_INET6)
 		return;
 	/* Local, broadcast, multicast and blackhole routes are the kernel's business. */
 	if (rtm->rtm_type != RTN_UNICAST || (rtm->rtm_flags & RTM_F_CLONED))
@@ -230,13 +240,14 @@ static void on_neigh(struct sink *s, const struct nlmsghdr *h)
 	const struct ndmsg *nd = NLMSG_DATA(h);
 	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*nd));
 	const struct rtattr *tb[NDA_MAX + 1], *dst, *ll;
-	uint16_t state = nd->ndm_state;
+	uint16_t state;
 	struct in6_addr a;
 	int err;
 
 	if (len < 0 || nd->ndm_ifindex != s->n->ifindex || (nd->ndm_flags & NTF_PROXY) ||
 	    (nd->ndm_family != AF_INET && nd->ndm_family != AF_INET6))
 		return;
+	state = nd->ndm_state;
 	nl_attrs(tb, NDA_MAX, RTM_RTA(nd), len);
 	dst = tb[NDA_DST];
 	ll = tb[NDA_LLADDR];
@@ -441,18 +452,31 @@ static void on_error(const struct nlmsghdr *h)
 
 	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)) || !e->error)
 		return;
-	/* Only our resolve requests are answered on this socket. */
-	log_err("neigh", "the kernel refused a resolve request: %s", strerror(-e->error));
+	/* Only our resolve requests are answered on this socket.  The kernel
+	 * sends -errno (4095 at most); INT_MIN would not even negate. */
+	log_err("neigh", "the kernel refused a resolve request: %s",
+		strerror(e->error < 0 && e->error >= -4095 ? -e->error : EPROTO));
 }
 
-/* Every message of one datagram of notifications. */
+/*
+ * Every message of one datagram of notifications.  Not NLMSG_NEXT: it steps
+ * by the aligned length, which after a last message of unaligned length
+ * takes an unsigned count below zero, and NLMSG_OK would then read a
+ * header past the datagram.
+ */
 static void apply_all(struct sink *s, const void *buf, size_t len)
 {
-	for (const struct nlmsghdr *h = buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+	for (const struct nlmsghdr *h = buf; NLMSG_OK(h, len);) {
+		size_t step = NLMSG_ALIGN(h->nlmsg_len);
+
 		if (h->nlmsg_type == NLMSG_ERROR)
 			on_error(h);
 		else
 			apply(s, h);
+		if (step >= len)
+			break;
+		len -= step;
+		h = (const struct nlmsghdr *)((const char *)h + step);
 	}
 }
 
