@@ -270,7 +270,7 @@ static void test_a_json_ping_is_the_bencode_ping(void **state)
 	assert_to_benc("{}", "de");
 }
 
-static void test_a_kamailio_like_offer_in_json_is_the_bencode_the_commands_read(void **state)
+static void test_a_kamailio_offer_in_json_is_the_bencode_the_commands_read(void **state)
 {
 	int n;
 
@@ -304,7 +304,8 @@ static void test_rtpengines_replies_come_out_as_rtpengine_wrote_them(void **stat
 			 "{\"result\":\"error\",\"error-reason\":\"Unknown call-id\"}");
 	assert_from_benc("d6:result5:error12:error-reason29:Failed to parse JSON documente",
 			 strlen("d6:result5:error12:error-reason29:Failed to parse JSON documente"),
-			 "{\"result\":\"error\",\"error-reason\":\"Failed to parse JSON document\"}");
+			 "{\"result\":\"error\","
+			 "\"error-reason\":\"Failed to parse JSON document\"}");
 	assert_from_benc(offer_reply_benc, strlen(offer_reply_benc), offer_reply_json);
 	assert_from_benc(query_reply_benc, strlen(query_reply_benc), query_reply_json);
 	assert_from_benc("d5:callslee", strlen("d5:callslee"), "{\"calls\":[]}");
@@ -316,7 +317,8 @@ static void test_rtpengines_json_replies_survive_bencode_and_back(void **state)
 	static const char *const replies[] = {
 		"{\"result\":\"pong\"}",
 		"{\"calls\":[\"a84b4c76e66710@pc33.atla\"],\"result\":\"ok\"}",
-		"{\"result\":\"error\",\"error-reason\":\"Dictionary contains no key \\\"command\\\"\"}",
+		"{\"result\":\"error\","
+		"\"error-reason\":\"Dictionary contains no key \\\"command\\\"\"}",
 		offer_reply_json,
 		query_reply_json,
 	};
@@ -387,9 +389,10 @@ static void test_bytes_that_are_not_utf8_become_latin1_escapes(void **state)
 
 static void test_controls_are_escaped_as_json_glib_escapes_them_but_0x1f_too(void **state)
 {
-	static const char benc[] = "d5:callsl34:\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e"
-				   "\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e"
-				   "\x1f\x7f\x80\xc3" "ee";
+	static const char benc[] =
+		"d5:callsl34:\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e"
+		"\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e"
+		"\x1f\x7f\x80\xc3" "ee";
 
 	(void)state;
 	/* Observed for the same call-id: the same, but \x1f, \x80 and \xc3 raw. */
@@ -496,7 +499,7 @@ static void test_null_and_fractions_are_refused_as_rtpengine_refuses_them(void *
 		assert_int_equal(to_benc(bad[i]), -EBADMSG);
 }
 
-static void test_integers_keep_their_value_to_the_ends_of_int64_and_no_further(void **state)
+static void test_integers_keep_their_value_to_the_ends_of_int64_not_further(void **state)
 {
 	static const char *const bad[] = {
 		/* Observed: 10.5 read this one as a negative limit. */
@@ -725,7 +728,7 @@ static void test_output_short_by_any_byte_is_enospc_and_never_written_past(void 
 	check_short(ng_json_from_bencode, "d1:a3:\xff\x01\"e", 10);
 }
 
-static void test_random_mutations_of_json_never_crash_and_what_converts_parses(void **state)
+static void test_mutated_json_never_crashes_and_what_converts_parses(void **state)
 {
 	static const char alphabet[] = "{}[]\":,0123456789.-eE tfnul\\\x80\xff";
 	size_t n = strlen(kamailio_offer_json);
@@ -763,7 +766,7 @@ static void test_random_mutations_of_json_never_crash_and_what_converts_parses(v
 	free(buf);
 }
 
-static void test_random_mutations_of_a_reply_never_crash_and_give_valid_json(void **state)
+static void test_mutated_replies_never_crash_and_give_valid_json(void **state)
 {
 	static const char alphabet[] = "dlie0123456789:-\x80\xff\xc3\x01\"\\";
 	size_t n = strlen(query_reply_benc);
@@ -798,7 +801,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_json_ping_is_the_bencode_ping),
-		cmocka_unit_test(test_a_kamailio_like_offer_in_json_is_the_bencode_the_commands_read),
+		cmocka_unit_test(test_a_kamailio_offer_in_json_is_the_bencode_the_commands_read),
 		cmocka_unit_test(test_ng_clients_offer_keeps_its_key_order_and_its_number),
 		cmocka_unit_test(test_rtpengines_replies_come_out_as_rtpengine_wrote_them),
 		cmocka_unit_test(test_rtpengines_json_replies_survive_bencode_and_back),
@@ -808,7 +811,7 @@ int main(void)
 		cmocka_unit_test(test_nested_replies_with_binary_strings_are_valid_json),
 		cmocka_unit_test(test_true_and_false_are_one_and_zero_as_rtpengine_reads_them),
 		cmocka_unit_test(test_null_and_fractions_are_refused_as_rtpengine_refuses_them),
-		cmocka_unit_test(test_integers_keep_their_value_to_the_ends_of_int64_and_no_further),
+		cmocka_unit_test(test_integers_keep_their_value_to_the_ends_of_int64_not_further),
 		cmocka_unit_test(test_a_key_twice_in_one_object_is_refused),
 		cmocka_unit_test(test_anything_but_one_json_object_is_refused),
 		cmocka_unit_test(test_unicode_escapes_become_utf8_and_u0000_a_nul_byte),
@@ -817,8 +820,8 @@ int main(void)
 		cmocka_unit_test(test_anything_but_one_bencoded_dict_is_refused),
 		cmocka_unit_test(test_a_reply_of_many_small_values_needs_no_token_limit),
 		cmocka_unit_test(test_output_short_by_any_byte_is_enospc_and_never_written_past),
-		cmocka_unit_test(test_random_mutations_of_json_never_crash_and_what_converts_parses),
-		cmocka_unit_test(test_random_mutations_of_a_reply_never_crash_and_give_valid_json),
+		cmocka_unit_test(test_mutated_json_never_crashes_and_what_converts_parses),
+		cmocka_unit_test(test_mutated_replies_never_crash_and_give_valid_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
