@@ -74,6 +74,29 @@ static bool ref_convertible(const json_t *v, unsigned depth)
 	}
 }
 
+static void check_same(const json_t *v, const char *buf, int i);
+
+/* Dict i holds the object's keys and values, in its order. */
+static void check_same_object(json_t *v, const char *buf, int i)
+{
+	void *it = json_object_iter(v);
+	int c = bencode_first(toks, i);
+
+	FUZZ_CHECK(toks[i].type == BENCODE_DICT, "object as type %u", toks[i].type);
+	for (; c >= 0 && it; it = json_object_iter_next(v, it)) {
+		const struct bencode_tok *k = &toks[c];
+
+		FUZZ_CHECK(k->type == BENCODE_STR && k->len == json_object_iter_key_len(it) &&
+				   !memcmp(buf + k->start, json_object_iter_key(it), k->len),
+			   "key of token %d", c);
+		c = bencode_next(toks, i, c);
+		FUZZ_CHECK(c >= 0, "a key without its value");
+		check_same(json_object_iter_value(it), buf, c);
+		c = bencode_next(toks, i, c);
+	}
+	FUZZ_CHECK(c < 0 && !it, "object and dict of different sizes");
+}
+
 /* Token i of buf says what v says. */
 static void check_same(const json_t *v, const char *buf, int i)
 {
@@ -81,23 +104,9 @@ static void check_same(const json_t *v, const char *buf, int i)
 	int c;
 
 	switch (json_typeof(v)) {
-	case JSON_OBJECT: {
-		void *it = json_object_iter((json_t *)v);
-
-		FUZZ_CHECK(t->type == BENCODE_DICT, "object as type %u", t->type);
-		for (c = bencode_first(toks, i); c >= 0 && it; it = json_object_iter_next((json_t *)v, it)) {
-			FUZZ_CHECK(toks[c].type == BENCODE_STR &&
-					   toks[c].len == json_object_iter_key_len(it) &&
-					   !memcmp(buf + toks[c].start, json_object_iter_key(it), toks[c].len),
-				   "key of token %d", c);
-			c = bencode_next(toks, i, c);
-			FUZZ_CHECK(c >= 0, "a key without its value");
-			check_same(json_object_iter_value(it), buf, c);
-			c = bencode_next(toks, i, c);
-		}
-		FUZZ_CHECK(c < 0 && !it, "object and dict of different sizes");
+	case JSON_OBJECT:
+		check_same_object((json_t *)v, buf, i);
 		return;
-	}
 	case JSON_ARRAY: {
 		size_t k = 0;
 
