@@ -156,11 +156,16 @@ static int load_line(struct rtd_config *c, char *line, char *err, size_t errlen)
 	return ret ? -EINVAL : 0;
 }
 
+/* Bytes of a config line before its LF, at most. */
+#define CONF_LINE_MAX 1022
+
 int config_load(struct rtd_config *c, const char *path, char *err, size_t errlen)
 {
-	char line[1024], why[300];
+	char *line = NULL, why[300];
+	size_t cap = 0;
 	unsigned lineno = 0;
 	FILE *f = fopen(path, "re");
+	ssize_t n;
 	int ret = 0;
 
 	if (!f) {
@@ -168,10 +173,17 @@ int config_load(struct rtd_config *c, const char *path, char *err, size_t errlen
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return ret;
 	}
-	while (!ret && fgets(line, sizeof(line), f)) {
+	/* getline, not fgets: a NUL in a line would hide the rest of it from
+	 * strchr, and the line was called too long. */
+	while (!ret && (n = getline(&line, &cap, f)) >= 0) {
+		size_t len = (size_t)n - (n && line[n - 1] == '\n');
+
 		lineno++;
-		if (!strchr(line, '\n') && !feof(f)) {
+		if (len > CONF_LINE_MAX) {
 			snprintf(why, sizeof(why), "line too long");
+			ret = -EINVAL;
+		} else if (memchr(line, 0, len)) {
+			snprintf(why, sizeof(why), "a NUL byte in the line");
 			ret = -EINVAL;
 		} else {
 			line[strcspn(line, "#\n")] = 0;
@@ -180,6 +192,7 @@ int config_load(struct rtd_config *c, const char *path, char *err, size_t errlen
 		if (ret)
 			snprintf(err, errlen, "%s:%u: %s", path, lineno, why);
 	}
+	free(line);
 	fclose(f);
 	return ret;
 }

@@ -12,7 +12,8 @@
  *
  * What config_load and config_parse_args promise: 0, or an error with a
  * one-line reason; from the file, prefixed "<path>:<line>: " with a line
- * the file has, and "line too long" only for a line that is; a command line
+ * the file has, "line too long" only for a line that is (1023 bytes before
+ * its LF), "a NUL byte" only for a line that has one; a command line
  * accepted names an interface and at least one RT port, and the settings
  * the file gave, loaded again, change nothing.
  */
@@ -72,6 +73,18 @@ static long line_len(const uint8_t *file, size_t n, unsigned lineno)
 	return -1;
 }
 
+static bool line_has_nul(const uint8_t *file, size_t n, unsigned lineno)
+{
+	size_t pos = 0;
+
+	for (unsigned l = 1; l < lineno && pos < n; l++) {
+		const uint8_t *nl = memchr(file + pos, '\n', n - pos);
+
+		pos = nl ? (size_t)(nl - file) + 1 : n;
+	}
+	return pos < n && memchr(file + pos, 0, (size_t)line_len(file, n, lineno));
+}
+
 static void check_err(const char *err, size_t errlen)
 {
 	FUZZ_CHECK(memchr(err, 0, errlen) && err[0], "no reason given");
@@ -102,6 +115,8 @@ static void check_load(const uint8_t *file, size_t n)
 	if (strstr(err + at, "line too long") == err + at)
 		FUZZ_CHECK(line_len(file, n, lineno) >= 1023, "'%s', but line %u has %ld bytes",
 			   err, lineno, line_len(file, n, lineno));
+	if (strstr(err + at, "a NUL byte") == err + at)
+		FUZZ_CHECK(line_has_nul(file, n, lineno), "'%s', but line %u has none", err, lineno);
 }
 
 static void check_args(const uint8_t *args, size_t n, bool have)
