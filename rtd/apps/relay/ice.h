@@ -52,10 +52,13 @@ int ice_creds_check(const struct ice_creds *c);
 /*
  * Answer the datagram req[0..len) that arrived from `from`, into
  * out[0..cap), as the lite agent holding local; remote_ufrag is the peer's
- * ufrag, or NULL while it is not known.  In order:
+ * ufrag, or NULL while it is not known (then anything but nothing after
+ * the colon will do).  In order:
  *   not STUN, malformed, a bad FINGERPRINT,
  *   not a Binding request                  no reply
- *   no USERNAME or no MESSAGE-INTEGRITY    400, unsigned
+ *   no USERNAME or no MESSAGE-INTEGRITY    400, unsigned (MESSAGE-INTEGRITY-
+ *                                          SHA256 alone too: RFC 8445
+ *                                          checks carry the SHA-1 one)
  *   USERNAME not "ours:theirs",
  *   MESSAGE-INTEGRITY not keyed with pwd   401, unsigned
  *   unknown comprehension-required attrs   420 listing them, signed
