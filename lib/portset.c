@@ -57,10 +57,43 @@ static int parse_port(const char *s, size_t len, unsigned *out)
 	return 0;
 }
 
+/* Append p[0..n) to err[*k..), as much as fits, terminated. */
+static void put(char *err, size_t errlen, size_t *k, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n && *k + 1 < errlen; i++)
+		err[(*k)++] = p[i];
+	err[*k] = 0;
+}
+
+/*
+ * "'<culprit>' <why>" into err, truncated as snprintf would.  The culprit's
+ * control and non-ASCII bytes are written as \xNN: a reason stays one line
+ * whatever was typed (a newline in an argument, a terminal escape).
+ */
+static int say(char *err, size_t errlen, const char *s, size_t len, const char *why)
+{
+	size_t k = 0;
+
+	if (!errlen)
+		return -EINVAL;
+	put(err, errlen, &k, "'", 1);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[5];
+
+		if (c >= 0x20 && c < 0x7f)
+			put(err, errlen, &k, s + i, 1);
+		else
+			put(err, errlen, &k, esc, (size_t)snprintf(esc, sizeof(esc), "\\x%02x", c));
+	}
+	put(err, errlen, &k, "' ", 2);
+	put(err, errlen, &k, why, strlen(why));
+	return -EINVAL;
+}
+
 static int bad_port(const char *s, size_t len, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "'%.*s' is not a port (1-65535)", (int)len, s);
-	return -EINVAL;
+	return say(err, errlen, s, len, "is not a port (1-65535)");
 }
 
 /* "P-Q": whitespace around the dash is allowed, as around items. */
@@ -72,18 +105,14 @@ static int parse_range(const char *a, size_t alen, const char *dash, unsigned *l
 
 	trim(a, &l1);
 	/* "5004-" or "-5": no culprit inside to name, so name the item. */
-	if (!l1 || !l2) {
-		snprintf(err, errlen, "'%.*s' is not a port range", (int)alen, a);
-		return -EINVAL;
-	}
+	if (!l1 || !l2)
+		return say(err, errlen, a, alen, "is not a port range");
 	if (parse_port(a, l1, lo))
 		return bad_port(a, l1, err, errlen);
 	if (parse_port(b, l2, hi))
 		return bad_port(b, l2, err, errlen);
-	if (*lo > *hi) {
-		snprintf(err, errlen, "'%.*s' is not an ascending range", (int)alen, a);
-		return -EINVAL;
-	}
+	if (*lo > *hi)
+		return say(err, errlen, a, alen, "is not an ascending range");
 	return 0;
 }
 

@@ -108,6 +108,19 @@ static void test_bad_ranges_are_named(void **state)
 	expect_error("1-2-3", "'2-3' is not a port (1-65535)");
 }
 
+/* fuzz_portset: the reason is one line whatever the item holds, so a
+ * culprit's control and non-ASCII bytes are written as \xNN. */
+static void test_a_culprit_with_a_newline_still_makes_a_one_line_reason(void **state)
+{
+	(void)state;
+	expect_error("5004,50\n05", "'50\\x0a05' is not a port (1-65535)");
+	expect_error("5004-50\r05", "'50\\x0d05' is not a port (1-65535)");
+	expect_error("9\x1b[2J-1", "'9\\x1b[2J' is not a port (1-65535)");
+	expect_error("\x01-", "'\\x01-' is not a port range");
+	expect_error("6000-50\xff", "'50\\xff' is not a port (1-65535)");
+	expect_error("6000-5\t004", "'5\\x09004' is not a port (1-65535)");
+}
+
 static void test_empty_items_and_specs_are_errors(void **state)
 {
 	(void)state;
@@ -189,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_port_out_of_range_is_named),
 		cmocka_unit_test(test_non_numbers_are_named),
 		cmocka_unit_test(test_bad_ranges_are_named),
+		cmocka_unit_test(test_a_culprit_with_a_newline_still_makes_a_one_line_reason),
 		cmocka_unit_test(test_empty_items_and_specs_are_errors),
 		cmocka_unit_test(test_error_leaves_the_set_empty),
 		cmocka_unit_test(test_count_counts_across_words),
