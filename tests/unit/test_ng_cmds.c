@@ -140,6 +140,47 @@ static void test_features_rtd_lacks_answer_errors_that_say_so(void **state)
 	assert_non_null(strstr(send_msg(msg, &lo), "Unknown call-id"));
 }
 
+static void test_a_json_request_is_answered_in_json(void **state)
+{
+	static const char offer[] =
+		"j1 {\"command\":\"offer\",\"call-id\":\"jc\",\"from-tag\":\"ft\","
+		"\"sdp\":\"v=0\\r\\nc=IN IP4 198.18.0.2\\r\\nm=audio 40000 RTP/AVP 0\\r\\n\"}";
+	const char *r;
+
+	(void)state;
+	assert_string_equal(send_msg("j0 {\"command\":\"ping\"}", &lo), "j0 {\"result\":\"pong\"}");
+	r = send_msg(offer, &lo);
+	assert_non_null(strstr(r, "\"result\":\"ok\""));
+	/* The SDP's CRLFs come back escaped, with rtd's address and port. */
+	assert_non_null(strstr(r, "c=IN IP4 198.18.0.1\\r\\nm=audio 3000"));
+	/* A retransmission gets the same JSON from the cache, not a second call. */
+	assert_string_equal(send_msg(offer, &lo), r);
+	r = send_msg("j2 {\"command\":\"query\",\"call-id\":\"nope\"}", &lo);
+	assert_string_equal(r, "j2 {\"result\":\"error\",\"error-reason\":\"Unknown call-id\"}");
+}
+
+static void test_malformed_json_gets_a_json_error_and_changes_nothing(void **state)
+{
+	static const char *const bad[] = {
+		"b1 {\"command\":\"ping\"} x", "b1 {\"command\":", "b1 {\"command\":null}",
+		"b1 {\"command\":\"ping\",\"command\":\"list\"}", "b1 {\"limit\":1.5}",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char cookie[8];
+
+		snprintf(cookie, sizeof(cookie), "b%zu ", i);
+		memcpy(msg, cookie, 3);
+		snprintf(msg + 3, sizeof(msg) - 3, "%s", bad[i] + 3);
+		assert_string_equal(send_msg(msg, &lo) + 3, "{\"result\":\"error\",\"error-reason\":"
+							    "\"Failed to parse JSON document\"}");
+	}
+	assert_int_equal(ng->calls.ncalls, 0);
+	/* Not JSON, not bencode: the bencode error, as rtpengine answers it. */
+	assert_non_null(strstr(send_msg("b9 [\"command\"]", &lo), "6:result5:error"));
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -150,6 +191,8 @@ int main(void)
 		T(test_statistics_counts_sessions_ports_and_commands_per_proxy),
 		T(test_block_media_drops_one_participants_media_or_everyones),
 		T(test_features_rtd_lacks_answer_errors_that_say_so),
+		T(test_a_json_request_is_answered_in_json),
+		T(test_malformed_json_gets_a_json_error_and_changes_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

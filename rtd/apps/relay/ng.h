@@ -69,6 +69,8 @@ struct ng {
 	uint64_t unlogged_ns;  /* when they were last summed up in the log */
 	struct bencode_tok toks[NG_MAX_TOKS];
 	char sdp_out[NG_MAX_MSG / 2];
+	char json_in[NG_MAX_MSG];    /* a JSON request as bencode */
+	char json_reply[NG_MAX_MSG]; /* its reply in bencode, before JSON */
 	struct ng_server *srv; /* sockets and thread; NULL without (tests) */
 };
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "apps/relay/ng_cmd.h"
+#include "apps/relay/ng_json.h"
 #include "lib/clock.h"
 #include "log.h"
 
@@ -232,12 +233,56 @@ static void cache_put(struct ng *n, const char *cookie, size_t clen, const char 
 	c->len = len;
 }
 
+/* The bencoded reply to a bencoded body, into out[0..cap): its length or -ENOSPC. */
+static int reply_to(struct ng *n, const char *body, size_t len, char *out, size_t cap,
+		    const char *refused)
+{
+	struct bencode_w w;
+	int r;
+
+	bencode_w_init(&w, out, cap);
+	if (refused)
+		ng_reply_error(n, &w, refused);
+	else
+		handle(n, body, len, &w);
+	r = bencode_w_finish(&w);
+	if (r >= 0)
+		return r;
+	bencode_w_init(&w, out, cap);
+	ng_reply_error(n, &w, "Reply too large");
+	return bencode_w_finish(&w);
+}
+
+/*
+ * A JSON body (its first byte '{', as rtpengine decides) is served as the
+ * bencode it converts to, and answered in JSON; a body that is not JSON
+ * gets rtpengine's words for it.
+ */
+static int reply_json(struct ng *n, const char *body, size_t len, char *out, size_t cap)
+{
+	static const char too_large[] = "{\"result\":\"error\",\"error-reason\":\"Reply too large\"}";
+	int in = ng_json_to_bencode(body, len, n->json_in, sizeof(n->json_in));
+	int r = reply_to(n, n->json_in, in < 0 ? 0 : (size_t)in, n->json_reply,
+			 sizeof(n->json_reply),
+			 in == -EBADMSG ? "Failed to parse JSON document"
+			 : in < 0	? "Message too large"
+				        : NULL);
+
+	if (r >= 0)
+		r = ng_json_from_bencode(n->json_reply, r, out, cap);
+	if (r >= 0)
+		return r;
+	if (cap < sizeof(too_large) - 1)
+		return -ENOSPC;
+	memcpy(out, too_large, sizeof(too_large) - 1);
+	return sizeof(too_large) - 1;
+}
+
 int ng_command(struct ng *n, const char *msg, size_t len, const struct sockaddr_storage *from,
 	       char *out, size_t outlen)
 {
 	const char *sp = memchr(msg, ' ', len);
-	size_t clen = sp ? (size_t)(sp - msg) : 0;
-	struct bencode_w w;
+	size_t clen = sp ? (size_t)(sp - msg) : 0, blen = len - clen - 1;
 	int n_out;
 
 	if (!allow_match(&n->conf->ng_allow, from))
@@ -249,16 +294,12 @@ int ng_command(struct ng *n, const char *msg, size_t len, const struct sockaddr_
 	if (n_out >= 0)
 		return n_out;
 	memcpy(out, msg, clen + 1);
-	bencode_w_init(&w, out + clen + 1, outlen - clen - 1);
-	handle(n, sp + 1, len - clen - 1, &w);
-	n_out = bencode_w_finish(&w);
-	if (n_out < 0) {
-		bencode_w_init(&w, out + clen + 1, outlen - clen - 1);
-		ng_reply_error(n, &w, "Reply too large");
-		n_out = bencode_w_finish(&w);
-		if (n_out < 0)
-			return 0;
-	}
+	if (blen && sp[1] == '{')
+		n_out = reply_json(n, sp + 1, blen, out + clen + 1, outlen - clen - 1);
+	else
+		n_out = reply_to(n, sp + 1, blen, out + clen + 1, outlen - clen - 1, NULL);
+	if (n_out < 0)
+		return 0;
 	n_out += clen + 1;
 	cache_put(n, msg, clen, out, n_out);
 	return n_out;
