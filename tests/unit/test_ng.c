@@ -113,6 +113,23 @@ static void test_unknown_keys_are_logged_once_and_a_flood_of_them_in_a_line(void
 	assert_non_null(strstr(send_raw(flood, len, &lo), "4:pong"));
 }
 
+static void test_keys_rtd_takes_but_does_not_act_on_are_logged_once_each(void **state)
+{
+	static char flood[32768];
+	size_t len = snprintf(flood, sizeof(flood), "k1 d7:command4:ping");
+
+	(void)state;
+	/* Junk first, so that the table of unknown keys is full. */
+	for (int i = 0; i < 40; i++)
+		len += snprintf(flood + len, sizeof(flood) - len, "6:x-%04d1:v", i);
+	len += snprintf(flood + len, sizeof(flood) - len, "e");
+	log_lines(flood, len);
+	assert_int_equal(log_lines("k2 d7:command4:ping4:SDESl3:offe4:DTLS3:offe", 44), 2);
+	assert_int_equal(log_lines("k3 d7:command4:ping4:SDESl3:offe4:DTLS3:offe", 44), 0);
+	/* Keys that change nothing worth saying (via-branch) stay quiet. */
+	assert_int_equal(log_lines("k4 d7:command4:ping10:via-branch2:z9e", 37), 0);
+}
+
 static void test_answer_delete_and_keys_in_other_spellings(void **state)
 {
 	const char *r;
@@ -285,6 +302,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_unknown_keys_are_logged_once_and_a_flood_of_them_in_a_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_keys_rtd_takes_but_does_not_act_on_are_logged_once_each, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer_delete_and_keys_in_other_spellings, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_running_out_of_ports_is_load_limit, setup, teardown),

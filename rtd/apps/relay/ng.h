@@ -65,6 +65,7 @@ struct ng {
 	unsigned cache_next;
 	char ignored[NG_IGNORED][32]; /* keys warned about once */
 	unsigned nignored;
+	uint32_t unused_logged; /* known keys rtd does not act on, logged (bits) */
 	uint64_t unlogged;     /* unknown keys past those, not logged one by one */
 	uint64_t unlogged_ns;  /* when they were last summed up in the log */
 	struct bencode_tok toks[NG_MAX_TOKS];

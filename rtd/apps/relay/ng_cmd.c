@@ -92,23 +92,49 @@ int ng_cmd_ping(struct ng *n, const struct ng_msg *m, struct bencode_w *w)
 #define NG_UNLOGGED_NS (60 * NSEC_PER_SEC)
 
 /*
- * An unknown key is logged once, and only the first NG_IGNORED of them one
- * by one: a datagram full of made-up keys must not fill the journal.
+ * Keys rtd reads, and keys a proxy sends that rtd takes without acting on
+ * them, with what the operator should know.  Anything else is unknown.
+ */
+static const char *const ng_keys_read[] = {
+	"command", "call-id", "from-tag", "to-tag", "sdp", "flags", "replace", "ICE",
+	"direction", "rtcp-mux", "limit", "address-family", "media-address", "all", NULL,
+};
+static const struct {
+	const char *key, *why;
+} ng_keys_unused[] = {
+	{ "SDES", "SRTP passes through end to end; rtd neither offers nor terminates SDES" },
+	{ "DTLS", "DTLS-SRTP passes through end to end; rtd does not terminate it" },
+	{ "transport-protocol", "the offer's transport protocol is kept" },
+	{ "record-call", "rtd does not record" },
+	{ "received-from", "the SDP's addresses are used, then the latched peer" },
+	{ "supports", NULL }, { "via-branch", NULL }, { "label", NULL }, { "metadata", NULL },
+	{ "code", NULL },
+};
+
+/*
+ * A key rtd does not act on is logged once, and only the first NG_IGNORED
+ * of them one by one: a datagram full of made-up keys must not fill the
+ * journal.
  */
 static void warn_ignored(struct ng *n, const char *buf, const struct bencode_tok *k)
 {
-	static const char *const known[] = {
-		"command", "call-id", "from-tag", "to-tag", "sdp", "flags", "replace", "ICE",
-		"direction", "received-from", "transport-protocol", "supports", "rtcp-mux",
-		"via-branch", "label", "SDES", "DTLS", "record-call", "metadata", "limit",
-		"address-family", "media-address", "code", "all", NULL,
-	};
 	uint64_t now;
 	char key[32];
 
-	for (int i = 0; known[i]; i++)
-		if (bencode_key_is(buf, k, known[i]))
+	for (int i = 0; ng_keys_read[i]; i++)
+		if (bencode_key_is(buf, k, ng_keys_read[i]))
 			return;
+	for (size_t i = 0; i < sizeof(ng_keys_unused) / sizeof(ng_keys_unused[0]); i++) {
+		if (!bencode_key_is(buf, k, ng_keys_unused[i].key))
+			continue;
+		/* One bit each: junk keys filling the table cannot silence these. */
+		if (ng_keys_unused[i].why && !(n->unused_logged & (1u << i))) {
+			n->unused_logged |= 1u << i;
+			log_info("ng", "key '%s' taken but not acted on: %s", ng_keys_unused[i].key,
+				 ng_keys_unused[i].why);
+		}
+		return;
+	}
 	if (bencode_str_copy(buf, k, key, sizeof(key)))
 		snprintf(key, sizeof(key), "(long key)");
 	for (unsigned i = 0; i < n->nignored; i++)
@@ -116,7 +142,7 @@ static void warn_ignored(struct ng *n, const char *buf, const struct bencode_tok
 			return;
 	if (n->nignored < NG_IGNORED) {
 		snprintf(n->ignored[n->nignored++], sizeof(n->ignored[0]), "%s", key);
-		log_info("ng", "ignoring key '%s' (not meaningful for plain RTP/AVP here)", key);
+		log_info("ng", "ignoring unknown key '%s'", key);
 		return;
 	}
 	n->unlogged++;
