@@ -3,7 +3,8 @@
 #
 # Without FUZZ_SECS (make test): build each target, replay every input of
 # its corpus (tests/fuzz/corpus/<name>/), then fuzz it FUZZ_SHORT seconds
-# (default 4) with what it finds thrown away.  Two checks per target.
+# (default 2 to 4, about 40 s in all) with what it finds thrown away.  Two
+# checks per target.
 # With FUZZ_SECS (make fuzz): fuzz each target that long over its corpus,
 # keeping what it finds in build/fuzz/corpus/<name>/ for the next run.
 #
@@ -17,7 +18,12 @@ set -u
 cd "$(dirname "$0")/../.."
 B=build/fuzz
 CC_FUZZ=${FUZZ_CC:-clang-16}
-SHORT=${FUZZ_SHORT:-4}
+# make test's budget: about 40 s of fuzzing in all, 2 to 4 s a target.
+ntargets=$(ls tests/fuzz/fuzz_*.c | wc -l)
+short=$((40 / (ntargets > 0 ? ntargets : 1)))
+[ "$short" -gt 4 ] && short=4
+[ "$short" -lt 2 ] && short=2
+SHORT=${FUZZ_SHORT:-$short}
 LONG=${FUZZ_SECS:-}
 passed=0
 failed=0
