@@ -157,6 +157,7 @@ echo "media relay: rtd vs rtpengine..."
 CALLS=${BENCH_CALLS:-20}
 CAP=${BENCH_CAP_CALLS:-250 500 1000 1500}
 ip -n $PEER addr add 198.18.0.3/24 dev rtdp0
+ip -n $PEER addr add 2001:2::3/64 dev rtdp0 nodad
 relay_run() { # port name calls load [rtpload options]
 	port=$1 name=$2 calls=$3 l=$4
 	shift 4
@@ -174,6 +175,10 @@ relay_all() { # port who
 	for l in idle load; do
 		relay_run "$1" "$2_$l" "$CALLS" $l -P 50
 	done
+	# The same calls bridged: A on IPv4, B on IPv6 (headers rebuilt).
+	export RELAY_BRIDGE=1
+	relay_run "$1" "$2_bridge" "$CALLS" idle -P 50
+	unset RELAY_BRIDGE
 	for c in $CAP; do
 		relay_run "$1" "$2_cap_$c" "$c" idle
 	done
@@ -188,7 +193,8 @@ relay_all 2223 rtd
 rtd_stop
 if command -v rtpengine >/dev/null 2>&1; then
 	# Exec'd, not wrapped: $BG is rtpengine itself, whose CPU time we read.
-	bg_host taskset -c $RT_CPU rtpengine --interface=198.18.0.1 --listen-ng=198.18.0.1:2224 \
+	bg_host taskset -c $RT_CPU rtpengine --interface=pub/198.18.0.1 --interface=pub/2001:2::1 \
+		--listen-ng=198.18.0.1:2224 \
 		--port-min=40000 --port-max=59999 --foreground --log-stderr --log-level=3 --table=-1 \
 		--num-threads=1 >"$R/rtpengine.log" 2>&1
 	rp=$BG

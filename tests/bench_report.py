@@ -150,7 +150,7 @@ def per_core(r, minus_tx=False):
 
 relay = {}
 for who in ("rtd", "rtpengine"):
-    for l in ("idle", "load"):
+    for l in ("idle", "load", "bridge"):
         r = load("%s_%s" % (who, l), "relay")
         if r.get("sent"):
             relay.setdefault(who, {})[l] = r
@@ -173,18 +173,19 @@ for who, ls in relay.items():
                 ls["streams_per_core_without_tx"] = per_core(r, True)
 if relay:
     print()
-    print("%-10s %-5s %6s %9s %9s %9s %10s %10s %8s" % (
+    print("%-10s %-6s %6s %9s %9s %9s %10s %10s %8s" % (
         "relay", "load", "calls", "lat p50", "p99", "p99.9", "jitter p99", "p99.9", "loss"))
     for who, ls in relay.items():
-        for l in ("idle", "load"):
+        for l in ("idle", "load", "bridge"):
             r = ls.get(l)
             if r:
-                print("%-10s %-5s %6d %s %s %s %s %s %8.4f" % (
+                print("%-10s %-6s %6d %s %s %s %s %s %8.4f" % (
                     who, l, r["calls"], f(r, "latency_p50_us"), f(r, "latency_p99_us"),
                     f(r, "latency_p999_us"), "%10.1f" % r["jitter_p99_us"], "%10.1f" % r["jitter_p999_us"],
                     r["loss"]))
     print("(one-way latency and jitter in microseconds: RTP both ways at 50 pps per stream, sent from the")
-    print(" peer namespace and timestamped by its kernel on receipt; jitter: change in transit time)")
+    print(" peer namespace and timestamped by its kernel on receipt; jitter: change in transit time;")
+    print(" bridge: idle, each call between an IPv4 caller and an IPv6 callee)")
     print()
     print("%-10s %6s %8s %10s %8s %9s %7s %10s %9s" % (
         "capacity", "calls", "streams", "offered/s", "loss", "lat p99", "cpu", "ns/packet", "of it TX"))

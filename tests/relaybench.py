@@ -5,6 +5,9 @@ Prints rtpload's JSON object, with the time the ng set-up took.
 
   relaybench.py NG_ADDR NG_PORT CALLS SECS [rtpload options...]
 
+With RELAY_BRIDGE=1, B is IPv6 (2001:2::3) and each offer asks for
+"address family: IP6": every call is bridged between IPv4 and IPv6.
+
 With RELAY_CPU_CMD set, a shell command that prints the relay's CPU seconds
 so far (for rtd, its busy time) and optionally, second, how much of it went
 to the kernel's transmit, the JSON also has the relay's CPU share while the
@@ -21,12 +24,15 @@ sys.path.insert(0, os.path.dirname(__file__))
 from ngclient import Ng  # noqa: E402
 
 A, B, RELAY = "198.18.0.2", "198.18.0.3", "198.18.0.1"
+B6, RELAY6 = "2001:2::3", "2001:2::1"
+BRIDGE = os.environ.get("RELAY_BRIDGE") == "1"
 TOOL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build", "tools", "rtpload")
 
 
 def sdp(ip, port):
-    return ("v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n"
-            "m=audio %d RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n" % (ip, ip, port))
+    fam = "IP6" if ":" in ip else "IP4"
+    return ("v=0\r\no=- 1 1 IN %s %s\r\ns=-\r\nc=IN %s %s\r\nt=0 0\r\n"
+            "m=audio %d RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n" % (fam, ip, fam, ip, port))
 
 
 def media_port(reply, what):
@@ -59,11 +65,13 @@ def main():
                 # A and B ports: even RTP ports, RTCP above; 4 apart per call.
                 pa, pb = 20000 + 4 * i, 20002 + 4 * i
                 cid = "bench-%d-%d" % (os.getpid(), i)
+                fam = {"address_family": "IP6"} if BRIDGE else {}
                 to_b = media_port(ng.call(command="offer", call_id=cid, from_tag="a",
-                                          sdp=sdp(A, pa)), "offer")
+                                          sdp=sdp(A, pa), **fam), "offer")
                 ids.append(cid)
                 to_a = media_port(ng.call(command="answer", call_id=cid, from_tag="a",
-                                          to_tag="b", sdp=sdp(B, pb)), "answer")
+                                          to_tag="b", sdp=sdp(B6 if BRIDGE else B, pb)),
+                                  "answer")
                 f.write("%d %d %d %d\n" % (pa, to_a, pb, to_b))
         except (RuntimeError, OSError) as e:
             print(json.dumps({"calls": len(ids), "error": str(e)}))
@@ -75,7 +83,9 @@ def main():
     cpu_cmd = os.environ.get("RELAY_CPU_CMD")
     c0, w0 = cpu_seconds(cpu_cmd), time.monotonic()
     try:
-        out = subprocess.run([TOOL, "-a", A, "-b", B, "-d", RELAY, "-f", f.name, "-t", secs] + extra,
+        ends = ["-a", A, "-b", B6, "-d", RELAY, "-D", RELAY6] if BRIDGE else \
+            ["-a", A, "-b", B, "-d", RELAY]
+        out = subprocess.run([TOOL] + ends + ["-f", f.name, "-t", secs] + extra,
                              capture_output=True, text=True, check=False)
         c1, w1 = cpu_seconds(cpu_cmd), time.monotonic()
     finally:

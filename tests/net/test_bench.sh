@@ -33,10 +33,11 @@ assert len(runs) == 3 and all(r["gate_off"] > 0 and r["gate_on"] > 0 for r in ru
 assert sorted(r["gate_on"] for r in runs)[1] == j["kernel_tcp_gbps"]["gate_on"], runs
 st = j["rt_core_stalls"]
 assert st["cpu"] == 1 and st["gaps_per_s"] >= 0 and 0 <= st["lost_pct"] <= 100, st
-# The relay comparison: both relays, latency idle and under load, capacity.
+# The relay comparison: both relays, latency idle, under load and bridged
+# between IPv4 and IPv6, capacity.
 for who in ("rtd", "rtpengine"):
     r = j["relay"][who]
-    for l in ("idle", "load"):
+    for l in ("idle", "load", "bridge"):
         assert r[l]["received"] > 0 and r[l]["jitter_p999_us"] >= 0, (who, l, r[l])
     assert [c["calls"] for c in r["capacity"]] == [100, 200], (who, r["capacity"])
     assert all(c["cpu_ns_per_packet"] > 0 for c in r["capacity"]), (who, r["capacity"])

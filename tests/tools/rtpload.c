@@ -10,8 +10,11 @@
  * shows where it delays the relay path itself.  Jitter is the difference of
  * successive transit times within a stream.  Prints one JSON object.
  *
- *   rtpload -a A_ADDR -b B_ADDR -d RELAY -f CALLS [-t SECS] [-w SECS] [-r PPS]
- *           [-s BYTES] [-c CPU] [-P PRIO] [-2]
+ *   rtpload -a A_ADDR -b B_ADDR -d RELAY [-D RELAY_B] -f CALLS [-t SECS] [-w SECS]
+ *           [-r PPS] [-s BYTES] [-c CPU] [-P PRIO] [-2]
+ *
+ * -D: the relay's address facing B, when it is not RELAY's (a call bridged
+ * between IPv4 and IPv6 has one of each family).
  *
  * CALLS has one line per call: A_PORT RELAY_PORT_FOR_A B_PORT RELAY_PORT_FOR_B
  * (the relay ports are those of the rewritten SDP each side was given).
@@ -210,8 +213,9 @@ static double pct(int64_t *v, size_t n, unsigned permille)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: rtpload -a A_ADDR -b B_ADDR -d RELAY -f CALLS [-t SECS] [-w SECS] [-r PPS]\n"
-		"               [-s BYTES] [-c CPU] [-P PRIO] [-2]\n"
+		"usage: rtpload -a A_ADDR -b B_ADDR -d RELAY [-D RELAY_B] -f CALLS [-t SECS] [-w SECS]\n"
+		"               [-r PPS] [-s BYTES] [-c CPU] [-P PRIO] [-2]\n"
+		"  -D RELAY_B  the relay's address facing B (default RELAY; a bridged call's other family)\n"
 		"  -f CALLS  one call per line: A_PORT RELAY_PORT_FOR_A B_PORT RELAY_PORT_FOR_B\n"
 		"  -t SECS   measured seconds (default 5), after -w SECS unmeasured (default 1)\n"
 		"  -r PPS    packets per second per stream (default 50)\n"
@@ -223,7 +227,7 @@ static void usage(void)
 
 /* What the command line asked for. */
 struct opts {
-	const char *a, *b, *relay, *file;
+	const char *a, *b, *relay, *relay_b, *file;
 	long secs, warm, pps, size, cpu, prio;
 	int both;
 };
@@ -243,11 +247,12 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	int opt;
 
 	*o = (struct opts){ .secs = 5, .warm = 1, .pps = 50, .size = 172, .cpu = -1 };
-	while ((opt = getopt(argc, argv, "a:b:d:f:t:w:r:s:c:P:2")) != -1) {
+	while ((opt = getopt(argc, argv, "a:b:d:D:f:t:w:r:s:c:P:2")) != -1) {
 		switch (opt) {
 		case 'a': o->a = optarg; break;
 		case 'b': o->b = optarg; break;
 		case 'd': o->relay = optarg; break;
+		case 'D': o->relay_b = optarg; break;
 		case 'f': o->file = optarg; break;
 		case 't': o->secs = tool_num("rtpload", "-t", optarg, 1, 3600); break;
 		case 'w': o->warm = tool_num("rtpload", "-w", optarg, 0, 60); break;
@@ -289,7 +294,7 @@ static int load_calls(const struct opts *o, FILE *f, int epfd, unsigned *ncalls)
 		memset(&eps[neps], 0, 2 * sizeof(*eps));
 		err = ep_open(&eps[neps], o->a, pa, o->relay, ra);
 		if (!err)
-			err = ep_open(&eps[neps + 1], o->b, pb, o->relay, rb);
+			err = ep_open(&eps[neps + 1], o->b, pb, o->relay_b ? o->relay_b : o->relay, rb);
 		if (err) {
 			fprintf(stderr, "rtpload: %s line %u: %s\n", o->file, *ncalls + 1, strerror(-err));
 			return -1;
