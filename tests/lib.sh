@@ -156,6 +156,32 @@ rtd_stop() {
 
 rtctl() { in_host "$RTCTL_BIN" -s "$RTD_SOCK" "$@"; }
 
+# rtpengine_start NG_ADDR:PORT ARGS...: Debian's rtpengine in the host
+# namespace, in user space (--table=-1), one thread, deleted calls gone at
+# once, its log in $TMP/rtpengine.log.  Where it is missing or does not
+# start, says so as a skip of the side-by-side run and returns 1.
+RTPENGINE_PID=
+rtpengine_start() {
+	listen=$1
+	shift
+	if ! command -v rtpengine >/dev/null 2>&1; then
+		skip "rtpengine side by side" "rtpengine is not installed"
+		return 1
+	fi
+	bg_host rtpengine --table=-1 --listen-ng="$listen" --delete-delay=0 --num-threads=1 \
+		--foreground --log-stderr --log-level=4 "$@" >"$TMP/rtpengine.log" 2>&1
+	RTPENGINE_PID=$BG
+	wait_for in_host sh -c "ss -lun | grep -q '$listen '" && return 0
+	skip "rtpengine side by side" "rtpengine did not start: $(tail -3 "$TMP/rtpengine.log")"
+	rtpengine_stop
+	return 1
+}
+rtpengine_stop() {
+	[ -n "$RTPENGINE_PID" ] && bg_stop "$RTPENGINE_PID"
+	RTPENGINE_PID=
+	return 0
+}
+
 # rtd_stat GROUP NAME: a counter from rtctl -j stats, summed over queues where
 # the group is per queue; GROUP may name an app's counters, as apps.echo.
 rtd_stat() {
@@ -211,6 +237,7 @@ summary() {
 
 cleanup() {
 	trap - EXIT INT TERM
+	rtpengine_stop
 	topo_down
 	rm -rf "$TMP"
 }

@@ -55,29 +55,19 @@ R=$TMP/rtd.peers.json
 rtd_stop
 
 # The same clients against Debian's rtpengine.
-if command -v rtpengine >/dev/null 2>&1; then
-	bg_host rtpengine --table=-1 --interface=198.18.0.1 --listen-ng=198.18.0.1:2224 \
-		--port-min=40100 --port-max=40999 --foreground --log-stderr --log-level=4 \
-		--num-threads=1 >"$TMP/rtpengine.log" 2>&1
-	rp=$BG
-	if wait_for in_host sh -c 'ss -lun | grep -q 198.18.0.1:2224'; then
-		client rtpengine 2224 stun
-		client rtpengine 2224 peers
-		S=$TMP/rtpengine.stun.json P=$TMP/rtpengine.peers.json
-		[ "$(j "$S" "r['connected'], r['to_callee'], r['to_caller']")" = "True 20 20" ] &&
-			pass "rtpengine in the same run carries the same aioice call (as a full agent: no ice-lite)" ||
-			fail "rtpengine side by side" "$(cat "$S" "$TMP/rtpengine.stun.log")"
-		# A difference, not a failure of rtd's: aiortc 1.4 cannot parse
-		# rtpengine's short a=rtcp:PORT (RFC 3605 allows it), and
-		# rtpengine terminates DTLS where rtd passes it through.
-		echo "    rtpengine with two aiortc peers: $(j "$P" "r.get('error') or (r['ice'], r['frames_a'], r['frames_b'])")"
-		echo "    rtpengine's a=rtcp to aiortc: $(j "$P" "__import__('re').search(r'a=rtcp:[^\\r]*', r.get('offer', '')).group(0)")"
-	else
-		skip "rtpengine side by side" "rtpengine did not start: $(tail -3 "$TMP/rtpengine.log")"
-	fi
-	bg_stop "$rp"
-else
-	skip "rtpengine side by side" "rtpengine is not installed"
+if rtpengine_start 198.18.0.1:2224 --interface=198.18.0.1 --port-min=40100 --port-max=40999; then
+	client rtpengine 2224 stun
+	client rtpengine 2224 peers
+	S=$TMP/rtpengine.stun.json P=$TMP/rtpengine.peers.json
+	[ "$(j "$S" "r['connected'], r['to_callee'], r['to_caller']")" = "True 20 20" ] &&
+		pass "rtpengine in the same run carries the same aioice call (as a full agent: no ice-lite)" ||
+		fail "rtpengine side by side" "$(cat "$S" "$TMP/rtpengine.stun.log")"
+	# A difference, not a failure of rtd's: aiortc 1.4 cannot parse
+	# rtpengine's short a=rtcp:PORT (RFC 3605 allows it), and
+	# rtpengine terminates DTLS where rtd passes it through.
+	echo "    rtpengine with two aiortc peers: $(j "$P" "r.get('error') or (r['ice'], r['frames_a'], r['frames_b'])")"
+	echo "    rtpengine's a=rtcp to aiortc: $(j "$P" "__import__('re').search(r'a=rtcp:[^\\r]*', r.get('offer', '')).group(0)")"
+	rtpengine_stop
 fi
 topo_down
 summary

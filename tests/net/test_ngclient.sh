@@ -81,23 +81,13 @@ grep -q '^c1 {"result": *"error", *"error-reason": *"[^"]*JSON' "$TMP/badjson" &
 	fail "malformed JSON" "$(cat "$TMP/badjson")"
 rtd_stop
 
-if command -v rtpengine >/dev/null 2>&1; then
-	bg_host rtpengine --table=-1 --interface=198.18.0.1 --listen-ng=127.0.0.1:2224 \
-		--port-min=40100 --port-max=40999 --delete-delay=0 --foreground --log-stderr --log-level=4 \
-		--num-threads=1 >"$TMP/rtpengine.log" 2>&1
-	rp=$BG
-	if wait_for in_host sh -c 'ss -lun | grep -q 127.0.0.1:2224'; then
-		script rtpengine 2224 40100 40999
-		script rtpengine 2224 40100 40999 --json
-		for c in query stats; do
-			echo "    $c keys: $(keydiff "$TMP/rtd.$c" "$TMP/rtpengine.$c")"
-		done
-	else
-		skip "rtpengine side by side" "rtpengine did not start: $(tail -3 "$TMP/rtpengine.log")"
-	fi
-	bg_stop "$rp"
-else
-	skip "rtpengine side by side" "rtpengine is not installed"
+if rtpengine_start 127.0.0.1:2224 --interface=198.18.0.1 --port-min=40100 --port-max=40999; then
+	script rtpengine 2224 40100 40999
+	script rtpengine 2224 40100 40999 --json
+	for c in query stats; do
+		echo "    $c keys: $(keydiff "$TMP/rtd.$c" "$TMP/rtpengine.$c")"
+	done
+	rtpengine_stop
 fi
 topo_down
 summary

@@ -63,31 +63,22 @@ in_peer python3 "$ROOT/tests/relayfeat.py" media 2223 block "$TMP/rtd.block.json
 rtd_stop
 
 # The same against Debian's rtpengine, in user space.
-if command -v rtpengine >/dev/null 2>&1; then
-	bg_host rtpengine --table=-1 --interface='pub/198.18.0.1!203.0.113.5' --interface=pub/2001:2::1 \
-		--listen-ng=127.0.0.1:2224 --port-min=40100 --port-max=40999 --foreground --log-stderr \
-		--log-level=4 --num-threads=1 >"$TMP/rtpengine.log" 2>&1
-	rp=$BG
-	if wait_for in_host sh -c 'ss -lun | grep -q 127.0.0.1:2224'; then
-		for s in bridge nat demux; do
-			feat rtpengine 2224 $s >/dev/null 2>&1
-			echo "--- $s: rtd's and rtpengine's SDP to the callee, then to the caller"
-			for who in rtd rtpengine; do
-				echo "$who:"
-				j $who $s "s['offer'].get('sdp', s['offer']) + '|' + s['answer'].get('sdp', s['answer'])" |
-					tr -d '\r' | sed 's/^/    /'
-			done
+if rtpengine_start 127.0.0.1:2224 --interface='pub/198.18.0.1!203.0.113.5' \
+	--interface=pub/2001:2::1 --port-min=40100 --port-max=40999; then
+	for s in bridge nat demux; do
+		feat rtpengine 2224 $s >/dev/null 2>&1
+		echo "--- $s: rtd's and rtpengine's SDP to the callee, then to the caller"
+		for who in rtd rtpengine; do
+			echo "$who:"
+			j $who $s "s['offer'].get('sdp', s['offer']) + '|' + s['answer'].get('sdp', s['answer'])" |
+				tr -d '\r' | sed 's/^/    /'
 		done
-		[ "$(j rtpengine bridge "m['rtp']['ab'], m['rtp']['ba']")" = "$(j rtd bridge "m['rtp']['ab'], m['rtp']['ba']")" ] &&
-			[ "$(j rtpengine nat "s['to_callee']['addr']")" = "$(j rtd nat "s['to_callee']['addr']")" ] &&
-			pass "rtpengine in the same run bridges and advertises the NAT's address alike" ||
-			fail "rtpengine side by side" "$(cat "$TMP/rtpengine.bridge.json.media" "$TMP/rtpengine.nat.json")"
-	else
-		skip "rtpengine side by side" "rtpengine did not start: $(tail -3 "$TMP/rtpengine.log")"
-	fi
-	bg_stop "$rp"
-else
-	skip "rtpengine side by side" "rtpengine is not installed"
+	done
+	[ "$(j rtpengine bridge "m['rtp']['ab'], m['rtp']['ba']")" = "$(j rtd bridge "m['rtp']['ab'], m['rtp']['ba']")" ] &&
+		[ "$(j rtpengine nat "s['to_callee']['addr']")" = "$(j rtd nat "s['to_callee']['addr']")" ] &&
+		pass "rtpengine in the same run bridges and advertises the NAT's address alike" ||
+		fail "rtpengine side by side" "$(cat "$TMP/rtpengine.bridge.json.media" "$TMP/rtpengine.nat.json")"
+	rtpengine_stop
 fi
 topo_down
 summary
