@@ -156,8 +156,10 @@ async def peers(ng, res):
     b.addTrack(AudioStreamTrack())
     await a.setLocalDescription(await a.createOffer())
     cid = "ice-webrtc"
+    # aiortc 1.4 parses only the full a=rtcp form: rtd always writes it,
+    # rtpengine when asked.
     r1 = ng.call(command="offer", call_id=cid, from_tag="a", sdp=a.localDescription.sdp,
-                 ICE="force")
+                 ICE="force", flags=["full-rtcp-attribute"])
     if text(r1.get("result")) != "ok":
         res["offer_error"] = {k: text(v) for k, v in r1.items()}
         return
@@ -166,7 +168,7 @@ async def peers(ng, res):
     await b.setRemoteDescription(RTCSessionDescription(offer, "offer"))
     await b.setLocalDescription(await b.createAnswer())
     r2 = ng.call(command="answer", call_id=cid, from_tag="a", to_tag="b",
-                 sdp=b.localDescription.sdp, ICE="force")
+                 sdp=b.localDescription.sdp, ICE="force", flags=["full-rtcp-attribute"])
     if text(r2.get("result")) != "ok":
         res["answer_error"] = {k: text(v) for k, v in r2.items()}
         return
