@@ -14,7 +14,7 @@
 ROOT=$(cd "$(dirname "$0")" && pwd)
 while [ ! -f "$ROOT/Makefile" ] && [ "$ROOT" != / ]; do ROOT=$(dirname "$ROOT"); done
 TOOLS=$ROOT/build/tools
-RTD_BIN=$ROOT/build/rtd
+RTD_BIN=${RTD_BIN:-$ROOT/build/rtd} # another build, to compare
 RTCTL_BIN=$ROOT/build/rtctl
 HOST=${RTD_NS_HOST:-rtdh}
 PEER=${RTD_NS_PEER:-rtdp}
