@@ -21,6 +21,7 @@
 #include "lib/lockfile.h"
 #include "log.h"
 #include "datapath/stack.h"
+#include "health.h"
 #include "notify.h"
 #include "rtd.h"
 
@@ -194,10 +195,14 @@ static int serve(struct rtd *r, int sigfd)
 	struct epoll_event ev[4];
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	int fds[] = { sigfd, neigh_fd(&r->neigh), ctlsrv_fd(&r->ctl) };
+	struct health health;
 	int err = 0;
 
 	if (ep < 0)
 		return -errno;
+	err = health_open(&health, r, clock_ns());
+	if (err)
+		goto out;
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		struct epoll_event e = { .events = EPOLLIN, .data.fd = fds[i] };
 
@@ -230,8 +235,10 @@ static int serve(struct rtd *r, int sigfd)
 		}
 		/* Every round, not only on input: silent clients have deadlines. */
 		ctlsrv_process(&r->ctl);
+		health_tick(&health, r, clock_ns());
 	}
 out:
+	health_close(&health);
 	close(ep);
 	return err;
 }
