@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -172,6 +173,48 @@ static void test_malformed_sdp_is_an_error_naming_the_line(void **state)
 	assert_string_equal(err, "sdp: li");
 }
 
+static const char secured[] =
+	"v=0\r\no=- 1 1 IN IP4 198.51.100.1\r\ns=-\r\nc=IN IP4 198.51.100.1\r\nt=0 0\r\n"
+	"a=fingerprint:sha-256 AA:BB\r\na=setup:actpass\r\n"
+	"m=audio 4000 RTP/SAVP 0\r\n"
+	"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj\r\n"
+	"a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj\r\n"
+	"m=video 4002 UDP/TLS/RTP/SAVPF 96\r\n"
+	"a=fingerprint:sha-1 CC:DD\r\na=fingerprint:sha-256 EE:FF\r\na=setup:active\r\n";
+
+static void test_crypto_fingerprint_and_setup_are_found_per_media_or_from_the_session(void **state)
+{
+	struct sdp_session s;
+	const struct sdp_media *a, *v;
+
+	(void)state;
+	parse_ok(secured, &s);
+	a = &s.media[0];
+	v = &s.media[1];
+	assert_int_equal(a->ncrypto, 2);
+	assert_memory_equal(secured + a->crypto[1].off, "2 AES_CM_128_HMAC_SHA1_32 inline:", 33);
+	/* The audio has the session's; the video its own, the first of two. */
+	assert_memory_equal(secured + a->fingerprint.off, "sha-256 AA:BB", a->fingerprint.len);
+	assert_memory_equal(secured + a->setup.off, "actpass", a->setup.len);
+	assert_int_equal(v->ncrypto, 0);
+	assert_memory_equal(secured + v->fingerprint.off, "sha-1 CC:DD", v->fingerprint.len);
+	assert_memory_equal(secured + v->setup.off, "active", v->setup.len);
+}
+
+static void test_more_crypto_lines_than_rtd_keeps_is_an_error_naming_the_line(void **state)
+{
+	char body[2048];
+	size_t n = snprintf(body, sizeof(body), "v=0\r\nc=IN IP4 198.51.100.1\r\nm=audio 4000 RTP/SAVP 0\r\n");
+	struct sdp_session s;
+
+	(void)state;
+	for (int i = 0; i <= SDP_MAX_CRYPTO; i++)
+		n += snprintf(body + n, sizeof(body) - n,
+			      "a=crypto:%d AES_CM_128_HMAC_SHA1_80 inline:x\r\n", i + 1);
+	assert_int_equal(sdp_parse(body, n, &s, err, sizeof(err)), -EBADMSG);
+	assert_string_equal(err, "sdp: line 12: more than 8 a=crypto lines in one media section");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +222,8 @@ int main(void)
 		cmocka_unit_test(test_ipv6_answer_with_mux_rtcp_and_a_rejected_stream_is_understood),
 		cmocka_unit_test(test_media_level_c_alone_is_enough_but_none_at_all_is_an_error),
 		cmocka_unit_test(test_malformed_sdp_is_an_error_naming_the_line),
+		cmocka_unit_test(test_crypto_fingerprint_and_setup_are_found_per_media_or_from_the_session),
+		cmocka_unit_test(test_more_crypto_lines_than_rtd_keeps_is_an_error_naming_the_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

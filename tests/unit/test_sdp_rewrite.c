@@ -278,6 +278,53 @@ static void test_rewritten_body_parses_back_to_the_relays_ports(void **state)
 		assert_v6(&s.media[i].c_addr, "2001:db8:ffff::5");
 }
 
+static void test_rtd_secured_media_gets_its_proto_crypto_fingerprint_and_setup(void **state)
+{
+	static const char in[] =
+		"v=0\r\no=- 1 1 IN IP4 198.51.100.1\r\ns=-\r\nc=IN IP4 198.51.100.1\r\nt=0 0\r\n"
+		"a=fingerprint:sha-256 AA:BB\r\na=setup:actpass\r\n"
+		"m=audio 4000 UDP/TLS/RTP/SAVPF 111 0\r\na=mid:0\r\na=setup:actpass\r\n"
+		"a=rtpmap:111 opus/48000/2\r\n"
+		"m=audio 4002 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:peer\r\n";
+	static const char want[] =
+		"v=0\r\no=- 1 1 IN IP4 203.0.113.5\r\ns=-\r\nc=IN IP4 203.0.113.5\r\nt=0 0\r\n"
+		"m=audio 30000 RTP/AVP 111 0\r\na=mid:0\r\na=rtpmap:111 opus/48000/2\r\n"
+		"a=rtcp:30001\r\n"
+		"m=audio 30002 RTP/SAVP 0\r\na=rtcp:30003\r\n"
+		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:rtds\r\n"
+		"a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:rtds2\r\n";
+	const struct sdp_sec plain = { .proto = "RTP/AVP" };
+	const struct sdp_sec sdes = {
+		.ncrypto = 2,
+		.crypto = { "1 AES_CM_128_HMAC_SHA1_80 inline:rtds", "2 AES_CM_128_HMAC_SHA1_32 inline:rtds2" },
+	};
+	struct sdp_rewrite rw = relay_v4();
+
+	(void)state;
+	rw.sec[0] = &plain;
+	rw.sec[1] = &sdes;
+	assert_rewrites_to(in, &rw, want);
+}
+
+static void test_a_dtls_leg_gets_rtds_fingerprint_and_setup_after_its_own_attributes(void **state)
+{
+	static const char in[] = "v=0\r\nc=IN IP4 198.51.100.1\r\nm=audio 4000 RTP/AVP 0\r\n"
+				 "a=sendrecv\r\n";
+	static const char want[] = "v=0\r\nc=IN IP4 203.0.113.5\r\nm=audio 30000 UDP/TLS/RTP/SAVPF 0\r\n"
+				   "a=sendrecv\r\na=rtcp:30001\r\n"
+				   "a=fingerprint:sha-256 01:02\r\na=setup:passive\r\n";
+	const struct sdp_sec dtls = { .proto = "UDP/TLS/RTP/SAVPF", .fingerprint = "sha-256 01:02",
+				      .setup = "passive" };
+	struct sdp_rewrite rw = relay_v4();
+
+	(void)state;
+	rw.sec[0] = &dtls;
+	assert_rewrites_to(in, &rw, want);
+	/* A rejected stream gets none of it. */
+	rw.port[0] = 0;
+	assert_null(strstr(rewritten(in, &rw), "fingerprint"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +342,8 @@ int main(void)
 		cmocka_unit_test(test_a_final_lone_cr_is_completed_not_doubled),
 		cmocka_unit_test(test_blank_lines_are_tolerated_and_kept),
 		cmocka_unit_test(test_rewritten_body_parses_back_to_the_relays_ports),
+		cmocka_unit_test(test_rtd_secured_media_gets_its_proto_crypto_fingerprint_and_setup),
+		cmocka_unit_test(test_a_dtls_leg_gets_rtds_fingerprint_and_setup_after_its_own_attributes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -199,7 +199,7 @@ static int dir_of(const char *name, size_t n)
 	return -1;
 }
 
-/* An ICE credential's value, into the session's or the media's span. */
+/* An attribute's value (an ICE credential, a fingerprint...) into a span. */
 static void ice_cred(const char *buf, const char *v, size_t vn, struct sdp_span *at)
 {
 	at->off = v - buf;
@@ -232,8 +232,27 @@ static int parse_a(const char *buf, const struct line *l, struct sdp_session *s,
 		ice_cred(buf, v, vn, m ? &m->ice_pwd : &s->ice_pwd);
 		return 0;
 	}
+	/* The first of several fingerprints (RFC 8122 allows more): rtd
+	 * verifies one, and an endpoint lists its preferred hash first. */
+	if (sdp_mem_is(name, nn, "fingerprint") && colon) {
+		struct sdp_span *f = m ? &m->fingerprint : &s->fingerprint;
+
+		if (!f->len)
+			ice_cred(buf, v, vn, f);
+		return 0;
+	}
+	if (sdp_mem_is(name, nn, "setup") && colon) {
+		ice_cred(buf, v, vn, m ? &m->setup : &s->setup);
+		return 0;
+	}
 	if (!m)
 		return 0; /* the rest matter per media only */
+	if (sdp_mem_is(name, nn, "crypto") && colon) {
+		if (m->ncrypto == SDP_MAX_CRYPTO)
+			return FAIL("more than %d a=crypto lines in one media section", SDP_MAX_CRYPTO);
+		ice_cred(buf, v, vn, &m->crypto[m->ncrypto++]);
+		return 0;
+	}
 	if (sdp_mem_is(name, nn, "rtcp") && colon)
 		return parse_rtcp(v, vn, m, err, errlen, lineno);
 	if (sdp_mem_is(name, nn, "rtcp-mux") || sdp_mem_is(name, nn, "rtcp-mux-only"))
@@ -296,6 +315,10 @@ static int check_media(struct sdp_session *s, char *err, size_t errlen)
 		}
 		if (!m->ice_pwd.len)
 			m->ice_pwd = s->ice_pwd;
+		if (!m->fingerprint.len)
+			m->fingerprint = s->fingerprint;
+		if (!m->setup.len)
+			m->setup = s->setup;
 	}
 	return 0;
 }

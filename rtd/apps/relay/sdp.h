@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #define SDP_MAX_MEDIA 8
+#define SDP_MAX_CRYPTO 8 /* a=crypto lines per media section taken; more are an error */
 
 enum sdp_dir { SDP_SENDRECV, SDP_SENDONLY, SDP_RECVONLY, SDP_INACTIVE };
 
@@ -34,6 +35,12 @@ struct sdp_media {
 	bool rtcp_mux;      /* a=rtcp-mux or a=rtcp-mux-only */
 	bool ice;           /* ICE: candidates or credentials, its own or the session's */
 	struct sdp_span ice_ufrag, ice_pwd; /* the media's, else the session's */
+	/* Media security (RFC 4568, RFC 8122, RFC 4145): the values after
+	 * "a=crypto:", the first "a=fingerprint:" and "a=setup:", the media's
+	 * or else the session's. */
+	unsigned ncrypto;
+	struct sdp_span crypto[SDP_MAX_CRYPTO];
+	struct sdp_span fingerprint, setup;
 	uint8_t dir;        /* enum sdp_dir; the session's unless set here */
 	unsigned line;      /* of the m= line, for messages */
 	int c_family;
@@ -47,6 +54,7 @@ struct sdp_media {
 
 struct sdp_session {
 	struct sdp_span ice_ufrag, ice_pwd; /* session-level */
+	struct sdp_span fingerprint, setup; /* session-level */
 	bool has_o;
 	bool o_literal; /* o= address is an IP literal (else a host name) */
 	bool has_c;
@@ -82,6 +90,20 @@ struct sdp_ice {
 	} cand[4];
 };
 
+/*
+ * rtd's own media security toward the reader, for one media section: the
+ * input's a=crypto, a=fingerprint and a=setup lines go (and the session's
+ * a=fingerprint and a=setup, where any section has rtd's), and these are
+ * written at the section's end.  NULL fields and zero counts write nothing.
+ */
+struct sdp_sec {
+	const char *proto;                   /* the m= line's, else the input's */
+	unsigned ncrypto;
+	const char *crypto[SDP_MAX_CRYPTO];  /* values after "a=crypto:" */
+	const char *fingerprint;             /* after "a=fingerprint:" */
+	const char *setup;                   /* after "a=setup:" */
+};
+
 struct sdp_rewrite {
 	int family; /* relay address: AF_INET (v4-mapped in addr) or AF_INET6 */
 	struct in6_addr addr;
@@ -101,6 +123,7 @@ struct sdp_rewrite {
 	bool mux[SDP_MAX_MEDIA];
 	const struct sdp_ice *ice[SDP_MAX_MEDIA];
 	bool ice_lite; /* a=ice-lite in the session part */
+	const struct sdp_sec *sec[SDP_MAX_MEDIA]; /* NULL: the input's, untouched */
 };
 
 /*

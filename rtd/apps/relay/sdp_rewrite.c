@@ -38,6 +38,22 @@ static bool is_ice_attr(const struct line *l)
 	return false;
 }
 
+/* The lines of media security that rtd writes itself where it terminates it. */
+static bool is_sec_attr(const struct line *l, bool session)
+{
+	return (!session && l->len >= 9 && !memcmp(l->p, "a=crypto:", 9)) ||
+	       (l->len >= 14 && !memcmp(l->p, "a=fingerprint:", 14)) ||
+	       (l->len >= 8 && !memcmp(l->p, "a=setup:", 8));
+}
+
+static bool any_sec(const struct sdp_rewrite *rw)
+{
+	for (unsigned i = 0; i < SDP_MAX_MEDIA; i++)
+		if (rw->sec[i])
+			return true;
+	return false;
+}
+
 static bool is_rtcp_attr(const struct line *l)
 {
 	return l->len >= 7 && !memcmp(l->p, "a=rtcp:", 7);
@@ -129,14 +145,42 @@ static int own_attrs(struct rewriter *r, int mi)
 	return 0;
 }
 
-/* Closing a section: rtpengine adds a=rtcp where RTCP would otherwise be
- * implied, so the peer need not guess port + 1 of a relay. */
+/* rtd's a=crypto, a=fingerprint and a=setup for a section it secures. */
+static void put_sec(struct rewriter *r, int mi)
+{
+	const struct sdp_sec *sec = r->rw->sec[mi];
+
+	if (!sec || !rtp_port(r, mi))
+		return;
+	line_start(r);
+	for (unsigned i = 0; i < sec->ncrypto && i < SDP_MAX_CRYPTO; i++)
+		obuf_printf(&r->o, "a=crypto:%s%s", sec->crypto[i], r->eol);
+	if (sec->fingerprint)
+		obuf_printf(&r->o, "a=fingerprint:%s%s", sec->fingerprint, r->eol);
+	if (sec->setup)
+		obuf_printf(&r->o, "a=setup:%s%s", sec->setup, r->eol);
+}
+
+static int close_rtcp(struct rewriter *r, int mi);
+
 static int close_section(struct rewriter *r, int mi)
 {
-	const struct sdp_media *m;
+	int ret;
 
 	if (mi < 0)
 		return 0;
+	ret = close_rtcp(r, mi);
+	if (!ret)
+		put_sec(r, mi);
+	return ret;
+}
+
+/* Closing a section: rtpengine adds a=rtcp where RTCP would otherwise be
+ * implied, so the peer need not guess port + 1 of a relay. */
+static int close_rtcp(struct rewriter *r, int mi)
+{
+	const struct sdp_media *m;
+
 	if (r->rw->own_rtcp)
 		return own_attrs(r, mi);
 	m = &r->s->media[mi];
@@ -200,12 +244,18 @@ int sdp_rewrite(const char *in, size_t inlen, const struct sdp_session *s,
 			if (++mi >= (int)s->nmedia || sdp_split(l.p + 2, l.len - 2, w, 3) < 3)
 				return -EINVAL;
 			/* Media type as it was, the port, then proto and formats
-			 * byte for byte. */
+			 * byte for byte, unless rtd secures it otherwise. */
 			obuf_puts(&r.o, "m=");
 			obuf_put(&r.o, w[0].p, w[0].n);
 			obuf_puts(&r.o, " ");
 			put_port(&r.o, rtp_port(&r, mi));
-			obuf_put(&r.o, w[1].p + w[1].n, ending - (w[1].p + w[1].n));
+			if (rw->sec[mi] && rw->sec[mi]->proto) {
+				obuf_put(&r.o, w[1].p + w[1].n, w[2].p - (w[1].p + w[1].n));
+				obuf_puts(&r.o, rw->sec[mi]->proto);
+				obuf_put(&r.o, w[2].p + w[2].n, ending - (w[2].p + w[2].n));
+			} else {
+				obuf_put(&r.o, w[1].p + w[1].n, ending - (w[1].p + w[1].n));
+			}
 		} else if (l.len >= 2 && !memcmp(l.p, "o=", 2) && !rw->keep_origin) {
 			struct word w[6];
 
@@ -241,6 +291,9 @@ int sdp_rewrite(const char *in, size_t inlen, const struct sdp_session *s,
 				put_relay_addr(&r);
 			}
 		} else if ((rw->remove_ice || rw->ice_lite) && is_ice_attr(&l)) {
+			continue;
+		} else if (mi >= 0 ? rw->sec[mi] && is_sec_attr(&l, false)
+				   : any_sec(rw) && is_sec_attr(&l, true)) {
 			continue;
 		} else {
 			obuf_put(&r.o, l.p, l.len);
