@@ -458,25 +458,15 @@ static void on_error(const struct nlmsghdr *h)
 		strerror(e->error < 0 && e->error >= -4095 ? -e->error : EPROTO));
 }
 
-/*
- * Every message of one datagram of notifications.  Not NLMSG_NEXT: it steps
- * by the aligned length, which after a last message of unaligned length
- * takes an unsigned count below zero, and NLMSG_OK would then read a
- * header past the datagram.
- */
+/* Every message of one datagram of notifications (nl_next says why not NLMSG_NEXT). */
 static void apply_all(struct sink *s, const void *buf, size_t len)
 {
-	for (const struct nlmsghdr *h = buf; NLMSG_OK(h, len);) {
-		size_t step = NLMSG_ALIGN(h->nlmsg_len);
-
+	for (const struct nlmsghdr *h = NLMSG_OK((const struct nlmsghdr *)buf, len) ? buf : NULL; h;
+	     h = nl_next(h, &len)) {
 		if (h->nlmsg_type == NLMSG_ERROR)
 			on_error(h);
 		else
 			apply(s, h);
-		if (step >= len)
-			break;
-		len -= step;
-		h = (const struct nlmsghdr *)((const char *)h + step);
 	}
 }
 

@@ -173,8 +173,11 @@ static int converse(struct nl_sock *s, struct nl_req *r, unsigned flags, struct 
 
 		if (len < 0)
 			return (int)len;
-		for (const struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, (size_t)len);
-		     h = NLMSG_NEXT(h, len)) {
+		size_t left = (size_t)len;
+
+		for (const struct nlmsghdr *h = NLMSG_OK((struct nlmsghdr *)buf, left) ? (void *)buf
+										  : NULL;
+		     h; h = nl_next(h, &left)) {
 			if (h->nlmsg_seq != s->seq)
 				continue;
 			err = answer_one(h, a);

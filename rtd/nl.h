@@ -77,4 +77,22 @@ void nl_attrs(const struct rtattr **tb, int max, const struct rtattr *a, int len
 /* A u32 attribute, or dflt where it is absent or not 4 bytes. */
 uint32_t nl_attr_u32(const struct rtattr *a, uint32_t dflt);
 
+/*
+ * The message after h in a datagram of *len bytes from h on, with *len
+ * reduced to what is left from it; NULL after the last one.  Not
+ * NLMSG_NEXT: it steps by the aligned length, which after a last message
+ * of unaligned length takes the count below zero, and NLMSG_OK would then
+ * read a header past the datagram.
+ */
+static inline const struct nlmsghdr *nl_next(const struct nlmsghdr *h, size_t *len)
+{
+	size_t step = NLMSG_ALIGN(h->nlmsg_len);
+
+	if (step >= *len)
+		return NULL;
+	*len -= step;
+	h = (const struct nlmsghdr *)((const char *)h + step);
+	return NLMSG_OK(h, *len) ? h : NULL;
+}
+
 #endif
