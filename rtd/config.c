@@ -19,6 +19,11 @@ static int parse_ports(void *field, const char *val, char *err, size_t errlen)
 	return portset_parse(val, field, err, errlen);
 }
 
+static int parse_listen(void *field, const char *val, char *err, size_t errlen)
+{
+	return hostport_parse(val, field, err, errlen);
+}
+
 #define F(f) .off = offsetof(struct rtd_config, f), .size = sizeof(((struct rtd_config *)0)->f)
 
 static const struct setting rows[] = {
@@ -51,6 +56,9 @@ static const struct setting rows[] = {
 	  .help = "UDP checksums: full (complete ones only), partial (also those a\n"
 		  "sender with TX offload leaves with only the pseudo-header sum),\n"
 		  "auto: partial on virtual interfaces (veth, tap, bridge, virtio), else full" },
+	{ .name = "metrics-listen", .type = SETTING_FUNC, F(metrics_listen), .parse = parse_listen,
+	  .arg = "ADDR:PORT", .help = "serve GET /metrics (Prometheus) on ADDR:PORT, [ADDR6]:PORT\n"
+				     "for IPv6 (default: off)" },
 	{ .name = "log-level", .type = SETTING_WORD, F(log_level), .words = log_level_words,
 	  .dflt = "info", .arg = "LEVEL", .help = "error, warning, info or debug" },
 	{ .name = "config", .key = 'f', .type = SETTING_STR, .flags = SETTING_CMDLINE,

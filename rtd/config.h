@@ -18,6 +18,7 @@
 #include <rtd/portset.h>
 
 #include "apps/relay/conf.h"
+#include "lib/hostport.h"
 
 /* UDP checksums that hold only the pseudo header's sum (TX offload, no wire). */
 enum rtd_csum_verify {
@@ -39,6 +40,7 @@ struct rtd_config {
 	int rt_queue;         /* steer RT ports to this RX queue; -1: no */
 	unsigned log_level;   /* index into log_level_words */
 	unsigned csum_verify; /* enum rtd_csum_verify */
+	struct hostport metrics_listen; /* family 0: no metrics server */
 	struct rtd_gate_conf gate;
 	struct relay_conf relay;
 	/* Command line only. */
