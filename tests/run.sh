@@ -54,6 +54,8 @@ if [ "$WHAT" != net ]; then
 	tally unit
 	sh tests/unit/rt_path.sh $(cat build/rt-objs) 2>&1 | tee "$out"
 	tally rt_path
+	sh tests/unit/man.sh 2>&1 | tee "$out"
+	tally man
 	sh tests/fuzz/run.sh 2>&1 | tee "$out"
 	tally fuzz
 fi
