@@ -329,6 +329,7 @@ static int run_rt(struct rtd *r)
 		.steer = env_steer,
 		.local_addr = env_local_addr,
 		.ctx = r,
+		.state = r->state,
 		/* The application's own settings: only the relay has any. */
 		.conf = !strcmp(r->cfg.app, "relay") ? &r->cfg.relay : NULL,
 	};
@@ -425,6 +426,7 @@ static int start(struct rtd *r)
 		nsst.st_ino = 0;
 	snprintf(state, sizeof(state), "%s/%s-%lu.state", r->cfg.state_dir, r->cfg.iface,
 		 (unsigned long)nsst.st_ino);
+	snprintf(r->state, sizeof(r->state), "%s", state);
 	ret = lock_instance(r, state);
 	if (ret)
 		return ret;

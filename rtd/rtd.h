@@ -25,6 +25,7 @@ struct rtd {
 	int lock_fd; /* the instance lock, held for life */
 	uint64_t netns_cookie;
 	uint64_t start_ns;
+	char state[256]; /* STATE_DIR/IF-NETNS.state: what this instance keeps */
 	struct steer steer;
 	struct ports ports;
 	struct rxq rxq;

@@ -125,10 +125,11 @@ rtd_start() {
 		2>"$RTD_LOG" &
 	RTD_PID=$!
 	i=0
-	while [ $i -lt 100 ]; do
+	# Polled every 20 ms: a restart test times the gap around it.
+	while [ $i -lt 500 ]; do
 		grep -Eq '^rtd: (main: )?ready' "$RTD_LOG" && return 0
 		kill -0 "$RTD_PID" 2>/dev/null || break
-		sleep 0.1
+		sleep 0.02
 		i=$((i + 1))
 	done
 	echo "rtd did not start:" >&2

@@ -69,6 +69,10 @@ struct rtd_app_env {
 	int (*steer)(void *ctx, uint16_t port, bool on);
 	int (*local_addr)(void *ctx, int family, struct in6_addr *out);
 	void *ctx;
+	/* The instance's state path, STATE_DIR/IF-NETNS.state: an application
+	 * keeps what must survive a restart under it, with a suffix of its own
+	 * (NULL: nothing is kept). */
+	const char *state;
 	const void *conf; /* the application's own settings (the relay's: relay_conf) */
 };
 

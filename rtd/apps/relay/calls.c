@@ -95,6 +95,7 @@ static void targets(const struct call_media *m, int leg, struct rcmd *cmd)
 
 int calls_add_media(struct calls *c, struct call *call, unsigned i, bool strict)
 {
+	call->strict = strict;
 	struct call_media *m = &call->media[i];
 	int port[2];
 
@@ -218,7 +219,7 @@ void calls_free(struct calls *c, struct call *call)
 
 uint64_t calls_last_media(const struct calls *c, const struct call *call)
 {
-	uint64_t last = call->created_ns;
+	uint64_t last = call->restored_ns > call->created_ns ? call->restored_ns : call->created_ns;
 
 	for (unsigned m = 0; m < call->nmedia; m++) {
 		for (int leg = 0; leg < 2; leg++) {
@@ -270,4 +271,145 @@ void calls_ice(struct calls *c, const struct call *call)
 			}
 		}
 	}
+}
+
+void calls_stream_state(const struct calls *c, const struct call *call,
+			struct call_stream_state st[CALL_STREAMS])
+{
+	memset(st, 0, sizeof(*st) * CALL_STREAMS);
+	for (unsigned m = 0; m < call->nmedia && m < CALLS_MAX_MEDIA; m++) {
+		for (int leg = 0; leg < 2; leg++) {
+			for (int k = 0; k < 2; k++) {
+				const struct rstream *s =
+					&c->relay->streams[call->media[m].leg[leg].sidx[k]];
+				struct call_stream_state *o = &st[CALL_STREAM(m, leg, k)];
+
+				o->latched = __atomic_load_n(&s->latched, __ATOMIC_RELAXED);
+				o->blocked = __atomic_load_n(&s->blocked, __ATOMIC_RELAXED);
+				o->peer.family = s->peer.family;
+				o->peer.addr = s->peer.addr;
+				o->peer.port = __atomic_load_n(&s->peer.port, __ATOMIC_ACQUIRE);
+				o->local = s->local;
+				o->packets = __atomic_load_n(&s->packets, __ATOMIC_RELAXED);
+				o->bytes = __atomic_load_n(&s->bytes, __ATOMIC_RELAXED);
+				o->forwarded = __atomic_load_n(&s->forwarded, __ATOMIC_RELAXED);
+				o->dropped = __atomic_load_n(&s->dropped, __ATOMIC_RELAXED);
+			}
+		}
+	}
+}
+
+/* Where stream slot idx is in the free list, or -1. */
+static int free_pos(const struct calls *c, uint16_t idx)
+{
+	for (unsigned i = 0; i < c->nfree_idx; i++)
+		if (c->free_idx[i] == idx)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Whether every port pair and stream slot of the saved call is in the RT
+ * set, free, and named once: checked whole before anything is taken, so a
+ * call that cannot come back leaves the table as it was.
+ */
+static int check_resources(const struct calls *c, const struct call *saved)
+{
+	struct portset seen = { 0 };
+	uint16_t idx[CALL_STREAMS];
+	unsigned n = 0;
+
+	for (unsigned m = 0; m < saved->nmedia; m++) {
+		for (int leg = 0; leg < 2; leg++) {
+			const struct call_side *sd = &saved->media[m].leg[leg];
+
+			if (sd->port & 1 || !portset_has(c->env->ports, sd->port) ||
+			    !portset_has(c->env->ports, sd->port + 1))
+				return -ERANGE;
+			if (!portset_has(&c->free_ports, sd->port) || portset_has(&seen, sd->port))
+				return -EEXIST;
+			portset_add(&seen, sd->port);
+			for (int k = 0; k < 2; k++) {
+				if (sd->sidx[k] >= RELAY_MAX_STREAMS || free_pos(c, sd->sidx[k]) < 0)
+					return -EEXIST;
+				for (unsigned i = 0; i < n; i++)
+					if (idx[i] == sd->sidx[k])
+						return -EEXIST;
+				idx[n++] = sd->sidx[k];
+			}
+		}
+	}
+	return 0;
+}
+
+static int take_resources(struct calls *c, const struct call *saved)
+{
+	int err = check_resources(c, saved);
+
+	if (err)
+		return err;
+	for (unsigned m = 0; m < saved->nmedia; m++) {
+		for (int leg = 0; leg < 2; leg++) {
+			const struct call_side *sd = &saved->media[m].leg[leg];
+
+			portset_del(&c->free_ports, sd->port);
+			for (int k = 0; k < 2; k++) {
+				int at = free_pos(c, sd->sidx[k]);
+
+				c->free_idx[at] = c->free_idx[--c->nfree_idx];
+			}
+		}
+	}
+	return 0;
+}
+
+/* One stream as it was: added with its counters, its peer, latched or not. */
+static void restore_stream(struct calls *c, const struct call *call, unsigned m, int leg, int k,
+			   const struct call_stream_state *st)
+{
+	const struct call_side *sd = &call->media[m].leg[leg];
+	struct rcmd add = { .op = RCMD_ADD, .strict = call->strict, .rtcp = k == 1,
+			    .idx = sd->sidx[k], .port = sd->port + k,
+			    .base_packets = st->packets, .base_bytes = st->bytes,
+			    .base_forwarded = st->forwarded, .base_dropped = st->dropped };
+	struct rcmd peer = { .op = st->latched ? RCMD_LATCH : RCMD_PEER, .idx = sd->sidx[k],
+			     .peer = st->peer, .local = st->local };
+	struct rcmd block = { .op = RCMD_BLOCK, .idx = sd->sidx[k], .flag = true };
+
+	targets(&call->media[m], leg, &add);
+	post(c, &add);
+	if (st->peer.family || st->local.family)
+		post(c, &peer);
+	if (st->blocked)
+		post(c, &block);
+	c->env->steer(c->env->ctx, sd->port + k, true);
+}
+
+int calls_restore(struct calls *c, unsigned slot, const struct call *saved,
+		  const struct call_stream_state st[CALL_STREAMS], uint64_t now)
+{
+	struct call *call;
+	int err;
+
+	if (slot >= CALLS_MAX || !saved->used || saved->nmedia > CALLS_MAX_MEDIA ||
+	    !memchr(saved->call_id, 0, sizeof(saved->call_id)))
+		return -EINVAL;
+	call = &c->call[slot];
+	if (call->used || c->nfree_idx < saved->nmedia * 4u)
+		return -EEXIST;
+	err = take_resources(c, saved);
+	if (err)
+		return err;
+	*call = *saved;
+	call->restored_ns = now;
+	for (unsigned m = 0; m < call->nmedia; m++)
+		for (int leg = 0; leg < 2; leg++)
+			for (int k = 0; k < 2; k++)
+				restore_stream(c, call, m, leg, k, &st[CALL_STREAM(m, leg, k)]);
+	for (unsigned m = 0; m < call->nmedia; m++)
+		calls_topology(c, call, m);
+	calls_ice(c, call);
+	c->ncalls++;
+	c->total++;
+	return 0;
 }

@@ -61,14 +61,29 @@ struct call_leg {
 struct call {
 	bool used;
 	bool answered;
+	bool strict;          /* strict-source: only the latched peer may send */
 	unsigned nmedia;
 	uint64_t created_ns;  /* CLOCK_MONOTONIC */
+	uint64_t restored_ns; /* when a restart brought it back; 0: never */
 	uint64_t signal_ns;   /* the last offer or answer */
 	int64_t created_us;   /* wall clock, for query */
 	char call_id[128];
 	struct call_leg leg[2];
 	struct call_media media[CALLS_MAX_MEDIA];
 };
+
+/*
+ * What the RT side knows of a stream that a restart must give back: the
+ * latched peer, the address it sends to, block media, and the counters so
+ * far, which the restored stream starts from.
+ */
+struct call_stream_state {
+	struct rtd_ep peer, local;
+	bool latched, blocked;
+	uint64_t packets, bytes, forwarded, dropped;
+};
+#define CALL_STREAMS (CALLS_MAX_MEDIA * 4) /* media x leg x (RTP, RTCP) */
+#define CALL_STREAM(m, leg, k) (((m) * 2 + (leg)) * 2 + (k))
 
 /* Relayed so far: packets forwarded, bytes received, packets dropped. */
 struct ng_relayed {
@@ -115,6 +130,18 @@ void calls_block(struct calls *c, const struct call *call, int leg, bool block);
 /* The ICE agent learns which of the call's streams answer checks, and how. */
 void calls_ice(struct calls *c, const struct call *call);
 void calls_free(struct calls *c, struct call *call);
+/* The RT side's state of the call's streams, read as the RT thread runs. */
+void calls_stream_state(const struct calls *c, const struct call *call,
+			struct call_stream_state st[CALL_STREAMS]);
+/*
+ * A call saved before a restart into slot, as it was: its ports, stream
+ * slots and steering taken back, its streams set up again from st (peers
+ * latched, counters from where they were) and its media timeout counted
+ * from now.  -EEXIST (slot, ports or streams taken), -ERANGE (a port no
+ * longer in the RT set), -EINVAL (not a call).
+ */
+int calls_restore(struct calls *c, unsigned slot, const struct call *saved,
+		  const struct call_stream_state st[CALL_STREAMS], uint64_t now);
 /* Add a stream's counters to r. */
 void calls_add_stream(const struct rstream *s, struct ng_relayed *r);
 /* The newest packet time of a call's streams, or its creation. */

@@ -73,6 +73,8 @@ struct ng {
 	char json_in[NG_MAX_MSG];    /* a JSON request as bencode */
 	char json_reply[NG_MAX_MSG]; /* its reply in bencode, before JSON */
 	struct ng_server *srv; /* sockets and thread; NULL without (tests) */
+	struct store *store;   /* calls kept across restarts; NULL: not kept */
+	char store_dir[300];
 };
 
 /* The control state without sockets or thread (ng_start adds those). */

@@ -17,6 +17,7 @@
 #include <rtd/ctl.h>
 
 #include "apps/relay/ng.h"
+#include "apps/relay/store.h"
 #include "lib/clock.h"
 #include "log.h"
 
@@ -107,12 +108,37 @@ static void arm_recv(struct ng_server *s, unsigned i)
 	io_uring_submit(&s->ring);
 }
 
+/*
+ * The calls a crash or restart left, back before the first command: once
+ * the RT thread drains the ring, which holds only so many of their stream
+ * commands (it starts after the application's set-up).
+ */
+static void restore(struct ng *n)
+{
+	uint64_t t0 = clock_ns();
+	int got;
+
+	while (!__atomic_load_n(&n->calls.relay->polled, __ATOMIC_ACQUIRE) &&
+	       clock_since(clock_ns(), t0) < 10 * NSEC_PER_SEC)
+		usleep(1000);
+	pthread_mutex_lock(&n->lock);
+	got = store_restore(n->store_dir, &n->calls, clock_ns());
+	pthread_mutex_unlock(&n->lock);
+	if (got < 0)
+		log_err("store", "%s: %s: no call restored", n->store_dir, strerror(-got));
+	else if (got)
+		log_info("store", "%d calls restored from %s in %llu ms", got, n->store_dir,
+			 (unsigned long long)(clock_since(clock_ns(), t0) / NSEC_PER_MSEC));
+}
+
 static void *ng_main(void *arg)
 {
 	struct ng *n = arg;
 	struct ng_server *s = n->srv;
 	uint64_t last_scan = clock_ns();
 
+	if (n->store)
+		restore(n);
 	for (unsigned i = 0; i < s->nfds; i++)
 		arm_recv(s, i);
 	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
@@ -183,10 +209,17 @@ int ng_start(struct relay *r, const struct rtd_app_env *env)
 		log_err("ng", "io_uring: %s", strerror(-err));
 		goto err_fd;
 	}
+	if (env->state) {
+		err = store_dir(env->state, n->store_dir, sizeof(n->store_dir));
+		if (!err)
+			err = store_start(&n->store, n->store_dir, n);
+		if (err)
+			goto err_ring;
+	}
 	err = pthread_create(&n->srv->thread, NULL, ng_main, n);
 	if (err) {
 		err = -err;
-		goto err_ring;
+		goto err_store;
 	}
 	pthread_setname_np(n->srv->thread, "rtd-ng");
 	r->ng = n;
@@ -194,6 +227,8 @@ int ng_start(struct relay *r, const struct rtd_app_env *env)
 		 portset_count(&n->calls.free_ports));
 	return 0;
 
+err_store:
+	store_stop(n->store);
 err_ring:
 	io_uring_queue_exit(&n->srv->ring);
 err_fd:
@@ -258,6 +293,8 @@ void ng_stop(struct relay *r)
 		return;
 	__atomic_store_n(&n->srv->stop, true, __ATOMIC_RELAXED);
 	pthread_join(n->srv->thread, NULL);
+	/* Its last scan keeps the calls as they are: the next start goes on. */
+	store_stop(n->store);
 	io_uring_queue_exit(&n->srv->ring);
 	close_sockets(n->srv);
 	free(n->srv);

@@ -21,6 +21,15 @@ static void ep_store(struct rtd_ep *dst, const struct rtd_ep *src)
 	__atomic_store_n(&dst->port, src->port, __ATOMIC_RELEASE);
 }
 
+/* The peer is where its media comes from, and sends to the address it used. */
+static void latch(struct rstream *s, const struct rtd_ep *src, const struct rtd_ep *dst)
+{
+	s->local.addr = dst->addr;
+	s->local.family = dst->family;
+	ep_store(&s->peer, src);
+	s->latched = true;
+}
+
 static void apply(struct relay *r, const struct rcmd *c)
 {
 	struct rstream *s = &r->streams[c->idx];
@@ -35,6 +44,10 @@ static void apply(struct relay *r, const struct rcmd *c)
 		s->strict = c->strict;
 		s->rtcp = c->rtcp;
 		s->local.port = c->port;
+		s->packets = c->base_packets;
+		s->bytes = c->base_bytes;
+		s->forwarded = c->base_forwarded;
+		s->dropped = c->base_dropped;
 		__atomic_store_n(&s->used, true, __ATOMIC_RELEASE);
 		r->port_map[c->port] = c->idx + 1;
 		break;
@@ -57,6 +70,10 @@ static void apply(struct relay *r, const struct rcmd *c)
 	case RCMD_BLOCK:
 		s->blocked = c->flag;
 		break;
+	case RCMD_LATCH:
+		/* A peer known before: a restart's, latched as it was. */
+		latch(s, &c->peer, &c->local);
+		break;
 	case RCMD_DEL:
 		if (r->port_map[c->port] == c->idx + 1)
 			r->port_map[c->port] = 0;
@@ -65,14 +82,6 @@ static void apply(struct relay *r, const struct rcmd *c)
 	}
 }
 
-/* The peer is where its media comes from, and sends to the address it used. */
-static void latch(struct rstream *s, const struct rtd_ep *src, const struct rtd_ep *dst)
-{
-	s->local.addr = dst->addr;
-	s->local.family = dst->family;
-	ep_store(&s->peer, src);
-	s->latched = true;
-}
 
 static void rtp_stats(struct rstream *s, const uint8_t *p, uint16_t len, uint64_t now)
 {
@@ -226,6 +235,8 @@ void relay_poll(struct rtd_app *app, struct rtd_io *io, uint64_t now)
 	(void)now;
 	while (!ring_pop(&r->cmds, &c))
 		apply(r, &c);
+	if (!r->polled)
+		__atomic_store_n(&r->polled, true, __ATOMIC_RELEASE);
 	if (r->hs_out.slots)
 		from_agent(r, io);
 }

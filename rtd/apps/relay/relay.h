@@ -66,6 +66,8 @@ struct rcmd {
 	uint16_t fwd_rtp, fwd_rtcp, rtcp_idx;
 	struct rtd_ep peer;
 	struct rtd_ep local;
+	/* RCMD_ADD: counters to start from (a stream brought back by a restart). */
+	uint64_t base_packets, base_bytes, base_forwarded, base_dropped;
 };
 
 /*
@@ -97,6 +99,7 @@ struct relay {
 	struct ng *ng;
 	struct agent *agent;
 	struct rtd_app *app;
+	bool polled;              /* the RT thread has drained cmds at least once */
 };
 
 /* RT thread: the application's rx and poll (relay.c). */
