@@ -7,6 +7,7 @@
 #   make demo       install deps, build, run the latency/throughput demo
 #   make bench      install deps, build, run the benchmark
 #   make install    PREFIX=/usr/local by default
+#   make deb        build/rtd_VERSION_ARCH.deb (dpkg-deb, dpkg-shlibdeps)
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -21,10 +22,11 @@ CFLAGS   ?= -O2 -g
 # <rtd/...> is include/rtd only; the daemon's own headers by their folder
 # under rtd/ ("datapath/loop.h"), the pure ones under lib/ ("lib/clock.h").
 CFLAGS   += -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -Irtd -I. -I$(B) -fno-strict-aliasing
-# libcrypto: STUN's HMAC-SHA1; jansson: JSON-encoded ng messages; zlib: also
-# STUN's CRC-32.
-LDLIBS   := -lxdp -lbpf -luring -lelf -lz -lcrypto -ljansson -lpthread
-UNIT_LDLIBS := -lcmocka -lcrypto -ljansson -lz -lpthread
+# libcrypto: STUN's HMAC-SHA1; libssl: DTLS-SRTP; jansson: JSON-encoded ng
+# messages; zlib: also STUN's CRC-32.
+LDLIBS   := -lxdp -lbpf -luring -lelf -lz -lssl -lcrypto -ljansson -lmicrohttpd -lpthread
+# libsrtp2: the SRTP tests' reference implementation; rtd does not link it.
+UNIT_LDLIBS := -lcmocka -lssl -lcrypto -ljansson -lz -lpthread -lsrtp2
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Iinclude \
 	-I/usr/include/$(shell $(CC) -dumpmachine)
 
@@ -68,7 +70,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all deps test unit nettest demo bench install clean tools
+.PHONY: all deps test unit nettest demo bench install deb clean tools
 .SECONDARY:
 
 all: $(B)/rtd $(B)/rtctl $(B)/rt-objs
@@ -156,14 +158,22 @@ bench:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
 		$(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/sysusers.d \
-		$(DESTDIR)$(PREFIX)/share/doc/rtd $(DESTDIR)/etc/rtd
+		$(DESTDIR)$(PREFIX)/share/doc/rtd $(DESTDIR)/etc/rtd \
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 $(B)/rtd $(DESTDIR)$(PREFIX)/sbin/rtd
 	install -m 0755 $(B)/rtctl $(DESTDIR)$(PREFIX)/bin/rtctl
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' systemd/rtd@.service \
 		> $(DESTDIR)$(PREFIX)/lib/systemd/system/rtd@.service
 	install -m 0644 systemd/rtd.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/rtd.conf
 	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/rtd/README.md
+	install -m 0644 man/rtd.8 man/rtctl.8 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0644 man/rtd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5
 	[ -e $(DESTDIR)/etc/rtd/rtd.conf ] || install -m 0644 systemd/rtd.conf $(DESTDIR)/etc/rtd/rtd.conf
+
+deb:
+	@sh scripts/deps.sh build
+	@$(MAKE) --no-print-directory all
+	@sh scripts/deb.sh
 
 clean:
 	rm -rf $(B)
