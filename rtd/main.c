@@ -430,9 +430,13 @@ static int start(struct rtd *r)
 	ret = lock_instance(r, state);
 	if (ret)
 		return ret;
-	ret = ctlsrv_open(&r->ctl, r->cfg.ctl_socket, &rtd_ctl_ops, r);
+	/* Bound first: an address in use stops rtd before it touches the interface. */
+	ret = metrics_open(&r->metrics, &r->cfg.metrics_listen);
 	if (ret)
 		goto err_lock;
+	ret = ctlsrv_open(&r->ctl, r->cfg.ctl_socket, &rtd_ctl_ops, r);
+	if (ret)
+		goto err_metrics;
 	ret = attach(r, state);
 	if (ret)
 		goto err_ctl;
@@ -446,9 +450,15 @@ static int start(struct rtd *r)
 	ret = gate_open(&r->gate, r->cfg.iface, r->ifindex, &r->loop, &r->cfg.gate, gstate);
 	if (ret)
 		goto err_rt;
+	/* After pin_off(): the server's thread stays off the RT CPU too. */
+	ret = metrics_start(&r->metrics, rtd_metrics_collect, r);
+	if (ret)
+		goto err_gate;
 	ready(r);
 	return 0;
 
+err_gate:
+	gate_close(&r->gate);
 err_rt:
 	stop_rt(r);
 err_mirror:
@@ -457,6 +467,8 @@ err_attach:
 	detach(r);
 err_ctl:
 	ctlsrv_close(&r->ctl);
+err_metrics:
+	metrics_close(&r->metrics);
 err_lock:
 	lockfile_release(r->lock_fd);
 	return ret;
@@ -465,6 +477,7 @@ err_lock:
 static void stop(struct rtd *r)
 {
 	notify_send("STOPPING=1");
+	metrics_close(&r->metrics); /* first: a scrape reads all that follows */
 	gate_close(&r->gate);
 	stop_rt(r);
 	unmirror(r);

@@ -12,6 +12,7 @@
 #include "datapath/loop.h"
 #include "datapath/xsk.h"
 #include "gate/gate.h"
+#include "metrics.h"
 #include "neigh.h"
 #include "ports.h"
 #include "rxq.h"
@@ -38,6 +39,7 @@ struct rtd {
 	struct loop loop;
 	struct gate gate;
 	struct ctlsrv ctl;
+	struct metrics metrics;
 };
 
 /* Answers to the control socket (report.c). */
