@@ -383,10 +383,19 @@ static void put_relay_calls(struct obuf *o, struct snap *s)
 static void put_ng(struct obuf *o, const struct ng_metrics *m)
 {
 	prom_family(o, "rtd_ng_requests_total", PROM_COUNTER,
-		    "ng commands served, by command, whatever their result.");
-	for (unsigned c = 0; c < NG_NCMDS; c++)
-		prom_u64(o, "rtd_ng_requests_total",
-			 (const struct prom_label[]){ { "command", ng_cmd_names[c] } }, 1, m->count[c]);
+		    "ng commands served, by command and result (ok, error, load_limit).");
+	for (unsigned c = 0; c < NG_NCMDS; c++) {
+		uint64_t bad = m->cmd_errors[c] + m->cmd_refused[c];
+		const uint64_t v[3] = { m->count[c] > bad ? m->count[c] - bad : 0, m->cmd_errors[c],
+					m->cmd_refused[c] };
+		static const char *const res[3] = { "ok", "error", "load_limit" };
+
+		for (int k = 0; k < 3; k++)
+			prom_u64(o, "rtd_ng_requests_total",
+				 (const struct prom_label[]){ { "command", ng_cmd_names[c] },
+							      { "result", res[k] } },
+				 2, v[k]);
+	}
 	prom_family(o, "rtd_ng_request_duration_seconds", PROM_SUMMARY,
 		    "Time rtd took to serve ng commands, by command.");
 	for (unsigned c = 0; c < NG_NCMDS; c++) {

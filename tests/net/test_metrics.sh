@@ -219,7 +219,7 @@ if [ $have_prom = 1 ]; then
 		pass "PromQL: relayed packets $got, RTP $got_rtp, as rtctl -j stats shows" ||
 		fail "PromQL vs rtctl" "forwarded: prometheus $got, rtctl $fwd; rtp: $got_rtp, $rtp"
 	sessions=$(promql 'rtd_relay_sessions_total')
-	offers=$(promql 'rtd_ng_requests_total{command="offer"}')
+	offers=$(promql 'rtd_ng_requests_total{command="offer",result="ok"}')
 	p99=$(promql 'histogram_quantile(0.99, sum by (le) (rtd_inhost_latency_seconds_bucket))')
 	[ "$sessions" = $((2 * CALLS)) ] && [ "$offers" = $((2 * CALLS)) ] &&
 		python3 -c 'import sys; v = float(sys.argv[1]); sys.exit(0 if 0 < v < 1 else 1)' "$p99" &&

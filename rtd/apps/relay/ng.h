@@ -54,6 +54,8 @@ struct ng {
 	const struct relay_conf *conf;
 	pthread_mutex_t lock; /* calls, against the control thread's rtctl calls */
 	uint64_t refused, cmds, errors;
+	/* Per command: replies that were errors, and load limits. */
+	uint64_t cmd_errors[NG_NCMDS_MAX], cmd_refused[NG_NCMDS_MAX];
 	uint64_t start_ns;
 	struct ng_proxy proxy[NG_PROXIES];
 	unsigned nproxies;
@@ -75,6 +77,8 @@ struct ng {
 	struct ng_server *srv; /* sockets and thread; NULL without (tests) */
 	struct store *store;   /* calls kept across restarts; NULL: not kept */
 	char store_dir[300];
+	struct redis *redis;   /* calls kept in Redis too (--redis); NULL: not */
+	bool ready;            /* the state dir's calls are back: a standby may claim */
 };
 
 /* The control state without sockets or thread (ng_start adds those). */

@@ -183,7 +183,7 @@ static int handle(struct ng *n, const char *buf, size_t len, struct bencode_w *w
 {
 	struct ng_msg m = { .buf = buf, .t = n->toks };
 	int ntok = bencode_parse(buf, len, n->toks, NG_MAX_TOKS), c, id, ret;
-	uint64_t t0 = clock_ns();
+	uint64_t t0 = clock_ns(), errors, refused;
 
 	if (ntok < 0 || m.t[0].type != BENCODE_DICT)
 		return ng_reply_error(n, w, "Could not decode dictionary");
@@ -201,7 +201,11 @@ static int handle(struct ng *n, const char *buf, size_t len, struct bencode_w *w
 		if (!m.call)
 			return 0;
 	}
+	errors = n->errors;
+	refused = n->refused;
 	ret = commands[id].fn(n, &m, w);
+	n->cmd_errors[id] += n->errors != errors;
+	n->cmd_refused[id] += n->refused != refused;
 	if (n->current) {
 		n->current->count[id]++;
 		n->current->ns[id] += clock_ns() - t0;

@@ -72,6 +72,10 @@ int ng_metrics_read(struct relay *r, const uint32_t *edges_us, unsigned nedges,
 	m->refused = n->refused;
 	m->cmds = n->cmds;
 	m->errors = n->errors;
+	for (unsigned c = 0; c < NG_NCMDS; c++) {
+		m->cmd_errors[c] = n->cmd_errors[c];
+		m->cmd_refused[c] = n->cmd_refused[c];
+	}
 	for (unsigned p = 0; p < n->nproxies; p++) {
 		for (unsigned c = 0; c < NG_NCMDS; c++) {
 			m->count[c] += n->proxy[p].count[c];

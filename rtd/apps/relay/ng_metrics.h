@@ -21,6 +21,7 @@ struct ng_metrics {
 	uint64_t timeouts, deleted, refused;
 	uint64_t cmds, errors;   /* messages with a command; error replies */
 	uint64_t count[NG_NCMDS], ns[NG_NCMDS];
+	uint64_t cmd_errors[NG_NCMDS], cmd_refused[NG_NCMDS]; /* of count */
 	struct ng_relayed relayed;
 	uint64_t streams;        /* RTP streams of live calls: one per leg and media */
 	uint64_t receiving;      /* of which have received RTP */
