@@ -121,6 +121,13 @@ static int env_local_addr(void *ctx, int family, struct in6_addr *out)
 	return ret;
 }
 
+static bool env_is_local(void *ctx, int family, const struct in6_addr *a)
+{
+	struct rtd *r = ctx;
+
+	return nt_is_local(r->nt, family, a);
+}
+
 /* The main thread stays off the RT core. */
 static void pin_off(int rt_cpu)
 {
@@ -320,14 +327,19 @@ static unsigned parse_flags(const struct rtd *r)
 /* The sockets, the application, and the RT thread over them. */
 static int run_rt(struct rtd *r)
 {
-	int ret = open_queues(r);
+	int ret;
 
+	/* Before the application's threads (ng, ICE, store) exist: they
+	 * inherit this, and stay off the RT core from their first run. */
+	pin_off(r->cfg.cpu);
+	ret = open_queues(r);
 	if (ret)
 		return ret;
 	r->env = (struct rtd_app_env){
 		.ports = &r->ports.set,
 		.steer = env_steer,
 		.local_addr = env_local_addr,
+		.is_local = env_is_local,
 		.ctx = r,
 		.state = r->state,
 		/* The application's own settings: only the relay has any. */
@@ -352,7 +364,6 @@ static int run_rt(struct rtd *r)
 		log_err("loop", "cannot start the RT thread: %s", strerror(-ret));
 		goto err_loop;
 	}
-	pin_off(r->cfg.cpu);
 	return 0;
 
 err_loop:
