@@ -68,6 +68,8 @@ struct rtd_app_env {
 	const struct portset *ports;
 	int (*steer)(void *ctx, uint16_t port, bool on);
 	int (*local_addr)(void *ctx, int family, struct in6_addr *out);
+	/* Whether a (v4-mapped for AF_INET) is one of the interface's addresses now. */
+	bool (*is_local)(void *ctx, int family, const struct in6_addr *a);
 	void *ctx;
 	/* The instance's state path, STATE_DIR/IF-NETNS.state: an application
 	 * keeps what must survive a restart under it, with a suffix of its own
