@@ -1,7 +1,8 @@
-"""The ng messages in a capture (tcpdump -w on lo, udp port 2223), one
+"""The ng messages in a capture (tcpdump -w, udp port 2223), one
 block each: who sent it, the command or result with its other keys, and
 the SDP it carried.  For reading what a proxy asked of a relay and the SDP
-it got back.
+it got back.  IPv4 only; a datagram the capture holds in IP fragments
+(a large reply over a 1500-byte link) is left out.
 
     ngdump.py PCAP
 """

@@ -155,8 +155,9 @@ def only_address(addr):
     """ICE host candidates on addr alone: the test namespace holds the
     phones' addresses too, and aioice gives candidates of one interface
     the same priority, which leaves a full ICE agent to pick among equals
-    (rtpengine warns 'Priority collision') and to change its mind after
-    DTLS has started."""
+    (rtpengine warns 'Priority collision ... ICE will likely fail', took
+    the phone's address first, then switched): one address, as a browser
+    on a host with one would offer."""
     import aioice.ice
 
     aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: [addr]

@@ -19,7 +19,10 @@
 #   RELAY unset           rtd, then Debian's rtpengine, one closing line
 #   RELAY=rtd             rtd --app relay on rtd0
 #   RELAY=rtpengine       Debian's rtpengine, user space (--table=-1)
-#   KEEP=DIR              keep the run's files (logs, SDPs, recordings) in DIR
+#   KEEP=DIR              keep the run's files in DIR: logs, aiortc's results
+#                         (*.json: its SDPs each way), the ng messages (ng.txt:
+#                         what the relay was asked, the SDP it gave), the
+#                         recordings
 set -u
 if [ -z "${RELAY:-}" ]; then
 	# Each relay's run in the background: a TERM or an INT here is passed
@@ -56,15 +59,21 @@ NG=198.18.0.1:2223
 CALLS=0 # set up through Kamailio
 KAM_PID=
 RP_PID=
+TCPD_PID=
 
 stop_all() {
 	bs_stop_all
-	for p in $KAM_PID $RP_PID; do
+	for p in $KAM_PID $RP_PID $TCPD_PID; do
 		bg_stop "$p"
 	done
-	KAM_PID='' RP_PID=''
+	KAM_PID='' RP_PID='' TCPD_PID=''
 }
-keep() { [ -n "${KEEP:-}" ] && mkdir -p "$KEEP" && cp -r "$TMP/." "$KEEP/"; return 0; }
+keep() {
+	[ -n "${KEEP:-}" ] || return 0
+	mkdir -p "$KEEP" && cp -r "$TMP/." "$KEEP/" 2>/dev/null
+	[ -s "$KEEP/ng.pcap" ] && "$PY" "$ROOT/tests/ngdump.py" "$KEEP/ng.pcap" >"$KEEP/ng.txt" 2>&1
+	return 0
+}
 trap 'stop_all; keep; cleanup' EXIT
 # fg CMD...: CMD in the background, waited for: a TERM is acted on at once
 # rather than when CMD returns (the EXIT trap then ends CMD with the rest).
@@ -91,8 +100,7 @@ if ! "$PY" -c 'import aiortc, websockets' 2>/dev/null; then
 	summary
 	exit
 fi
-if [ ! -f /usr/lib/x86_64-linux-gnu/kamailio/modules/websocket.so ] &&
-	! ls /usr/lib/*/kamailio/modules/websocket.so >/dev/null 2>&1; then
+if ! ls /usr/lib/*/kamailio/modules/websocket.so >/dev/null 2>&1; then
 	skip "WebRTC to SIP through $RELAY" "kamailio-websocket-modules is not installed"
 	summary
 	exit
@@ -128,6 +136,11 @@ rtd)
 	fi
 	;;
 esac
+
+if [ -n "${KEEP:-}" ] && command -v tcpdump >/dev/null 2>&1; then
+	bg_host tcpdump -i any -U -n -s 0 -w "$TMP/ng.pcap" udp port 2223 >/dev/null 2>&1
+	TCPD_PID=$BG
+fi
 
 bg_host kamailio -f "$ROOT/examples/kamailio-webrtc.cfg" -A 'PHONE_HOST="198.18.0.3"' \
 	-A 'PHONE_PORT=5060' -A "RTPENGINE_SOCK=\"udp:$NG\"" -DD -E >"$TMP/kam.log" 2>&1
