@@ -612,6 +612,7 @@ async def run_ws(mode, res, rec, hz, secs, url, user, arg):
                 res["error"] = "aiortc refused the offer: %s: %s; the offer: %s" % (
                     type(e).__name__, e, sdp_brief(inv.body))
                 await ua.reply(inv, 488, "Not Acceptable Here", to_tag=rid())
+                await asyncio.sleep(0.5)  # the proxy's ACK, before the socket goes
                 return
             await ua.answer(inv, res["aiortc_answer"])
         res["established"] = True

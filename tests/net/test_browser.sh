@@ -286,7 +286,7 @@ $(grep -E "ERROR|rtpstat" "$TMP/kam.log" | tail -n 2 | cut -c1-300)"
 # why LABEL: a call that did not happen, in a few lines
 why() {
 	fail "$1" "$(head -c 600 "$TMP/cdp.out")
-phone: $(bs_log phone 30 | grep -E "session closed|error|failed|SDP" | tail -n 2)
+phone: $(bs_log phone 30 | grep -E "session closed|rejected|error|failed|SDP" | tail -n 2)
 kamailio: $(kam_errors)
 $RELAY: $(relay_tail)"
 }

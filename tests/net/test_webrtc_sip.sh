@@ -219,7 +219,7 @@ $(grep -E "ERROR|rtpstat" "$TMP/kam.log" | tail -n 2 | cut -c1-300)"
 # call_failed LABEL JSON: why a call did not happen, in a few lines
 call_failed() {
 	fail "$1" "$(j "$2" "r.get('error', 'no error given')" | cut -c1-400)
-phone: $(bs_log phone 30 | grep -E "session closed|error|failed|SDP" | tail -n 2)
+phone: $(bs_log phone 30 | grep -E "session closed|rejected|error|failed|SDP" | tail -n 2)
 kamailio: $(grep -E "ERROR|WARNING" "$TMP/kam.log" | tail -n 2 | cut -c1-300 | grep . || echo "no errors, no warnings")
 $RELAY: $(relay_tail)"
 }
@@ -310,7 +310,7 @@ if bs_start sdes 198.18.0.4 5060 "$TMP/sdes.wav" srtp-mand 12000-12999; then
 	else
 		fail "Kamailio: an SDES phone (RTP/SAVP) calls the plain phone through $RELAY" \
 			"sdes: $(bs_log sdes 30 | grep -E "SIP Progress|session closed|error|failed|srtp" | tail -n 3)
-phone: $(bs_log phone 30 | grep -E "session closed|error|failed|srtp" | tail -n 2)
+phone: $(bs_log phone 30 | grep -E "session closed|rejected|error|failed|srtp" | tail -n 2)
 kamailio: $(grep -E "ERROR|WARNING" "$TMP/kam.log" | tail -n 2 | cut -c1-300 | grep . || echo "no errors, no warnings")
 $RELAY: $(relay_tail)"
 	fi
