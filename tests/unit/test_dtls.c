@@ -616,6 +616,74 @@ static void test_every_truncation_of_a_clienthello_leaves_the_server_waiting(voi
 	rdtls_conn_free(sv);
 }
 
+/* A one-record ClientHello as two records of two fragments (RFC 6347
+ * section 4.2.3), split at byte `at` of its body. */
+static void fragment(const uint8_t *hello, size_t n, size_t at, uint8_t f[2][RDTLS_DGRAM_MAX],
+		     size_t len[2])
+{
+	size_t body = n - 25;
+
+	for (int i = 0; i < 2; i++) {
+		size_t off = i ? at : 0, part = i ? body - at : at;
+
+		memcpy(f[i], hello, 25);
+		f[i][10] = (uint8_t)(hello[10] + i);   /* the record's sequence number */
+		f[i][11] = (uint8_t)((12 + part) >> 8); /* its length */
+		f[i][12] = (uint8_t)(12 + part);
+		f[i][19] = 0;                           /* fragment offset */
+		f[i][20] = (uint8_t)(off >> 8);
+		f[i][21] = (uint8_t)off;
+		f[i][22] = 0;                           /* fragment length */
+		f[i][23] = (uint8_t)(part >> 8);
+		f[i][24] = (uint8_t)part;
+		memcpy(f[i] + 25, hello + 25 + off, part);
+		len[i] = 25 + part;
+	}
+}
+
+static void test_a_clienthello_in_fragments_is_answered_in_any_order(void **state)
+{
+	uint8_t hello[RDTLS_DGRAM_MAX], f[2][RDTLS_DGRAM_MAX];
+	size_t n = a_clienthello(hello), len[2];
+	struct rdtls_out out;
+
+	(void)state;
+	fragment(hello, n, 100, f, len);
+	for (int first = 0; first < 2; first++) {
+		struct rdtls_conn *sv = harness_conn(peer_id, RDTLS_SERVER, rtd_id, 0, 0, 0);
+
+		assert_int_equal(rdtls_conn_feed(sv, f[first], len[first], &out), 0);
+		assert_int_equal(out.n, 0);
+		assert_int_equal(rdtls_conn_feed(sv, f[!first], len[!first], &out), 0);
+		assert_true(out.n >= 1);
+		assert_int_equal(out.data[0][13], 2); /* ServerHello */
+		rdtls_conn_free(sv);
+	}
+}
+
+/* A forged first fragment that claims another length would hold message 0
+ * forever; the whole ClientHello that follows starts the server afresh. */
+static void test_a_forged_fragment_does_not_wedge_the_server(void **state)
+{
+	uint8_t hello[RDTLS_DGRAM_MAX], f[2][RDTLS_DGRAM_MAX];
+	size_t n = a_clienthello(hello), len[2];
+	struct rdtls_conn *sv = harness_conn(peer_id, RDTLS_SERVER, rtd_id, 0, 0, 0);
+	struct rdtls_stats st;
+	struct rdtls_out out;
+
+	(void)state;
+	fragment(hello, n, 100, f, len);
+	f[0][16] ^= 0x40; /* the message's total length */
+	assert_int_equal(rdtls_conn_feed(sv, f[0], len[0], &out), 0);
+	assert_int_equal(out.n, 0);
+	assert_int_equal(rdtls_conn_feed(sv, hello, n, &out), 0);
+	assert_true(out.n >= 1);
+	assert_int_equal(out.data[0][13], 2);
+	rdtls_conn_stats(sv, &st);
+	assert_int_equal(st.resets, 1);
+	rdtls_conn_free(sv);
+}
+
 /*
  * A server fed damaged copies of a real ClientHello, then a real client.
  * A copy it answers (a changed random, say) binds it: DTLS 1.2 takes the
@@ -892,29 +960,31 @@ static void test_bad_options_are_einval(void **state)
 {
 	struct rdtls_fp fp = harness_fp(peer_id), odd = fp;
 	struct rdtls_conn_opts o = { .role = RDTLS_SERVER, .fps = &fp, .nfps = 1 };
+	struct rdtls_identity *id = harness_identity();
 	struct rdtls_conn *c;
 
 	(void)state;
 	o.role = RDTLS_ROLE_NONE;
-	assert_int_equal(rdtls_conn_new(&c, rtd_id, &o), -EINVAL);
+	assert_int_equal(rdtls_conn_new(&c, id, &o), -EINVAL);
 	o.role = RDTLS_SERVER;
 	o.nfps = 0;
-	assert_int_equal(rdtls_conn_new(&c, rtd_id, &o), -EINVAL);
+	assert_int_equal(rdtls_conn_new(&c, id, &o), -EINVAL);
 	o.nfps = RDTLS_PEER_FPS + 1;
-	assert_int_equal(rdtls_conn_new(&c, rtd_id, &o), -EINVAL);
+	assert_int_equal(rdtls_conn_new(&c, id, &o), -EINVAL);
 	o.nfps = 1;
 	odd.len = 20;
 	o.fps = &odd;
-	assert_int_equal(rdtls_conn_new(&c, rtd_id, &o), -EINVAL);
+	assert_int_equal(rdtls_conn_new(&c, id, &o), -EINVAL);
 	o.fps = &fp;
 	o.profiles[0] = 0x0003;
-	assert_int_equal(rdtls_conn_new(&c, rtd_id, &o), -EINVAL);
+	assert_int_equal(rdtls_conn_new(&c, id, &o), -EINVAL);
 	o.profiles[0] = o.profiles[1] = RDTLS_AES128_CM_SHA1_80;
-	assert_int_equal(rdtls_conn_new(&c, rtd_id, &o), -EINVAL);
+	assert_int_equal(rdtls_conn_new(&c, id, &o), -EINVAL);
 	o.profiles[1] = 0;
 	o.rto_ms = RDTLS_RTO_MAX_MS + 1;
-	assert_int_equal(rdtls_conn_new(&c, rtd_id, &o), -EINVAL);
-	assert_int_equal(rdtls_identity_conns(rtd_id), 0);
+	assert_int_equal(rdtls_conn_new(&c, id, &o), -EINVAL);
+	assert_int_equal(rdtls_identity_conns(id), 0);
+	rdtls_identity_free(id);
 }
 
 static void test_connections_keep_their_identity_past_its_owner(void **state)
@@ -1375,6 +1445,8 @@ int main(void)
 		cmocka_unit_test(test_a_server_refuses_a_client_certificate_the_sdp_did_not_name),
 		cmocka_unit_test(test_with_several_fingerprints_the_strongest_hash_decides),
 		cmocka_unit_test(test_every_truncation_of_a_clienthello_leaves_the_server_waiting),
+		cmocka_unit_test(test_a_clienthello_in_fragments_is_answered_in_any_order),
+		cmocka_unit_test(test_a_forged_fragment_does_not_wedge_the_server),
 		cmocka_unit_test(test_a_server_fed_garbage_first_still_completes_a_real_handshake),
 		cmocka_unit_test(test_random_bytes_never_make_a_connection_done),
 		cmocka_unit_test(test_records_of_the_wrong_content_type_are_not_a_clienthello),
