@@ -179,7 +179,7 @@ void rsrtp_fini(struct rsrtp_ctx *c);
 /*
  * The RT thread's calls, on the packet p[0..*len) in a buffer of cap bytes:
  * *len is the new length after 0 and unchanged otherwise, and on an error
- * the bytes are as they were.  They return 0 or:
+ * but -EIO the bytes are as they were.  They return 0 or:
  *   -EBADMSG      not a packet of this ctx: shorter than its header and
  *                 tag, not version 2, longer than RSRTP_LEN_MAX, an RTP
  *                 header (CSRCs, extension) past its end; SRTCP with E
@@ -192,6 +192,8 @@ void rsrtp_fini(struct rsrtp_ctx *c);
  *   -ENOSPC       protect: cap has no room for the tag (and the SRTCP index)
  *   -EKEYEXPIRED  the key's lifetime or the index space is spent: re-key
  *   -EINVAL       c is not set up for this direction
+ *   -EIO          an OpenSSL call failed, which with contexts keyed at
+ *                 set-up it does not (never seen); the bytes may differ
  * RTP and RTCP are told apart by the caller (RFC 5761 section 4).
  */
 int rsrtp_protect(struct rsrtp_ctx *c, uint8_t *p, size_t *len, size_t cap);
