@@ -371,6 +371,7 @@ static const struct {
 	  "'\\x0a' at 25 is not a printing character" },
 	/* A key out of its place is cut from the reason. */
 	{ "1 inline:" K30, -EINVAL, "'inline:...' is not a crypto suite name" },
+	{ "1 AES_inline:", -EINVAL, "'AES_inline:...' is not a crypto suite name" },
 	{ CM80 "inline:" K30 " inline:" K30, -ENOTSUP,
 	  "'inline:...' is a session parameter rtd does not know, not marked optional with '-'" },
 };
@@ -391,6 +392,27 @@ static void test_refusals_say_on_one_line_what_and_why_never_the_key(void **stat
 		assert_null(strstr(err, "WVNf"));
 		assert_int_equal(c.key.key[0], 0);
 	}
+}
+
+static void test_a_long_culprit_is_shortened_never_the_reason(void **state)
+{
+	char value[300], err[SDES_ERR_MAX];
+	struct sdes_crypto c;
+	const char *tail = "...' is a crypto suite rtd does not have";
+
+	(void)state;
+	memcpy(value, "1 ", 2);
+	memset(value + 2, 'A', 250);
+	value[252] = 0;
+	assert_int_equal(parse(value, &c, err), -ENOTSUP);
+	assert_true(strlen(err) == SDES_ERR_MAX - 1);
+	assert_string_equal(err + strlen(err) - strlen(tail), tail);
+	/* A culprit cut at its inline key says so even when room runs out. */
+	memset(value + 2, 'A', 250);
+	memcpy(value + 2 + 80, "inline:", 7);
+	assert_int_equal(sdes_parse(value, 252, &c, err, 100), -EINVAL);
+	assert_non_null(strstr(err, "...' is not a crypto suite name"));
+	assert_null(strstr(err, "inline:A"));
 }
 
 static void test_what_may_vary_varies(void **state)
@@ -619,6 +641,7 @@ int main(void)
 		cmocka_unit_test(test_format_writes_the_rfcs_spelling),
 		cmocka_unit_test(test_format_says_enospc_at_every_short_length_and_writes_nothing),
 		cmocka_unit_test(test_refusals_say_on_one_line_what_and_why_never_the_key),
+		cmocka_unit_test(test_a_long_culprit_is_shortened_never_the_reason),
 		cmocka_unit_test(test_what_may_vary_varies),
 		cmocka_unit_test(test_random_damage_never_crashes_and_reasons_stay_one_line),
 		cmocka_unit_test(test_sdes_off_offers_nothing_but_still_answers),

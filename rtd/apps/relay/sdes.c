@@ -23,13 +23,14 @@ struct tok {
 /* --- reasons: "'<culprit>' <why>", one line whatever the culprit holds --- */
 
 /* Where an inline key starts in a culprit (a token out of its place), so
- * that it is cut there: keys stay out of the journal. */
+ * that it is cut there, "inline:...": keys stay out of the journal.  len
+ * when there is none. */
 static size_t key_at(const char *s, size_t len)
 {
 	for (size_t i = 0; i + 7 <= len; i++)
 		if (!strncasecmp(s + i, "inline:", 7))
 			return i + 7;
-	return len;
+	return len + 1;
 }
 
 static void put(char *err, size_t errlen, size_t *k, const char *p, size_t n)
@@ -45,7 +46,7 @@ static int say(char *err, size_t errlen, int ret, const char *s, size_t len, con
 static int say(char *err, size_t errlen, int ret, const char *s, size_t len, const char *fmt, ...)
 {
 	char why[SDES_ERR_MAX];
-	size_t k = 0;
+	size_t k = 0, wn;
 	va_list ap;
 
 	if (!errlen)
@@ -53,26 +54,35 @@ static int say(char *err, size_t errlen, int ret, const char *s, size_t len, con
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
+	wn = strlen(why);
 	err[0] = 0;
 	if (s) {
-		size_t cut = key_at(s, len);
+		/* The culprit gets what is left of err after the quotes, "...",
+		 * the blank and why: the reason is never cut, a culprit is. */
+		size_t cut = key_at(s, len), room = errlen > wn + 7 ? errlen - wn - 7 : 0, used = 0;
+		bool shortened = cut <= len;
 
 		put(err, errlen, &k, "'", 1);
-		for (size_t i = 0; i < cut; i++) {
+		for (size_t i = 0; i < cut && i < len; i++) {
 			unsigned char c = (unsigned char)s[i];
 			char esc[5];
+			size_t n = c >= 0x20 && c < 0x7f ? 1 : 4;
 
-			if (c >= 0x20 && c < 0x7f)
+			if (used + n > room) {
+				shortened = true;
+				break;
+			}
+			if (n == 1)
 				put(err, errlen, &k, s + i, 1);
 			else
-				put(err, errlen, &k, esc,
-				    (size_t)snprintf(esc, sizeof(esc), "\\x%02x", c));
+				put(err, errlen, &k, esc, (size_t)snprintf(esc, sizeof(esc), "\\x%02x", c));
+			used += n;
 		}
-		if (cut < len)
+		if (shortened)
 			put(err, errlen, &k, "...", 3);
 		put(err, errlen, &k, "' ", 2);
 	}
-	put(err, errlen, &k, why, strlen(why));
+	put(err, errlen, &k, why, wn);
 	return ret;
 }
 

@@ -24,7 +24,8 @@
  * longest suite name, 60 characters of key, a 15-digit lifetime (118). */
 #define SDES_VALUE_MAX 128
 
-/* A reason buffer of this size holds every reason whole but a long culprit's. */
+/* In a reason buffer of this size no reason is cut: a long culprit is
+ * shortened, "'AES_CM_128...' is a crypto suite rtd does not have". */
 #define SDES_ERR_MAX 160
 
 /* rtpengine's `lifetime` flag: rtd's keys say |2^31. */
