@@ -73,6 +73,10 @@ static const struct setting rows[] = {
 	  .help = "media address LOCAL, one of IF's, advertised in SDP as ADV\n"
 		  "(behind a 1:1 NAT); repeat for more, the same NAME for both\n"
 		  "families (default: IF's own addresses)" },
+	{ .name = "redis", .type = SETTING_FUNC, F(redis), .parse = redis_conf_parse,
+	  .arg = "[PW@]HOST:PORT[/DB]",
+	  .help = "keep calls in Redis too, and take over other rtds' calls\n"
+		  "whose addresses move here (password also from $" REDIS_PASSWORD_ENV ")" },
 };
 
 const struct setting_table relay_settings = SETTING_TABLE("Media relay (--app relay)", rows);

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 
 #include "apps/relay/allow.h"
+#include "apps/relay/redis_conf.h"
 #include "lib/settings.h"
 
 #define RELAY_MAX_IFACES 16
@@ -32,6 +33,7 @@ struct relay_conf {
 	struct allow ng_allow;  /* command sources allowed */
 	unsigned media_timeout; /* seconds of silence that end a call */
 	struct relay_ifaces ifaces; /* none: the NIC's own addresses */
+	struct relay_redis redis;   /* host "": calls not kept in Redis */
 };
 
 extern const struct setting_table relay_settings;
