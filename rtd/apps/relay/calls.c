@@ -413,3 +413,22 @@ int calls_restore(struct calls *c, unsigned slot, const struct call *saved,
 	c->total++;
 	return 0;
 }
+
+int calls_claim(struct calls *c, const struct call *saved,
+		const struct call_stream_state st[CALL_STREAMS], uint64_t now)
+{
+	struct call moved = *saved;
+	unsigned slot = 0, n = 0;
+
+	while (slot < CALLS_MAX && c->call[slot].used)
+		slot++;
+	if (slot == CALLS_MAX || saved->nmedia > CALLS_MAX_MEDIA ||
+	    c->nfree_idx < saved->nmedia * 4u)
+		return slot == CALLS_MAX || saved->nmedia <= CALLS_MAX_MEDIA ? -ENOSPC : -EINVAL;
+	/* Stream slots are this table's own: the top of its free list, distinct. */
+	for (unsigned m = 0; m < saved->nmedia; m++)
+		for (int leg = 0; leg < 2; leg++)
+			for (int k = 0; k < 2; k++)
+				moved.media[m].leg[leg].sidx[k] = c->free_idx[c->nfree_idx - 1 - n++];
+	return calls_restore(c, slot, &moved, st, now);
+}
