@@ -17,6 +17,8 @@
 #include <rtd/ctl.h>
 
 #include "apps/relay/ng.h"
+#include "apps/relay/redis.h"
+#include "apps/relay/sec.h"
 #include "apps/relay/store.h"
 #include "lib/clock.h"
 #include "log.h"
@@ -139,6 +141,7 @@ static void *ng_main(void *arg)
 
 	if (n->store)
 		restore(n);
+	__atomic_store_n(&n->ready, true, __ATOMIC_RELEASE);
 	for (unsigned i = 0; i < s->nfds; i++)
 		arm_recv(s, i);
 	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
@@ -160,6 +163,7 @@ static void *ng_main(void *arg)
 			pthread_mutex_lock(&n->lock);
 			ng_expire(n, clock_ns());
 			ng_sample(n, clock_ns());
+			sec_gc(n->calls.relay);
 			pthread_mutex_unlock(&n->lock);
 		}
 	}
@@ -216,10 +220,16 @@ int ng_start(struct relay *r, const struct rtd_app_env *env)
 		if (err)
 			goto err_ring;
 	}
+	/* Written by the store thread's hand: without a state path, nothing to write. */
+	if (n->conf->redis.host[0] && n->store) {
+		err = redis_start(&n->redis, &n->conf->redis, n, env->is_local, env->ctx);
+		if (err)
+			goto err_store;
+	}
 	err = pthread_create(&n->srv->thread, NULL, ng_main, n);
 	if (err) {
 		err = -err;
-		goto err_store;
+		goto err_redis;
 	}
 	pthread_setname_np(n->srv->thread, "rtd-ng");
 	r->ng = n;
@@ -227,6 +237,8 @@ int ng_start(struct relay *r, const struct rtd_app_env *env)
 		 portset_count(&n->calls.free_ports));
 	return 0;
 
+err_redis:
+	redis_stop(n->redis);
 err_store:
 	store_stop(n->store);
 err_ring:
@@ -295,6 +307,7 @@ void ng_stop(struct relay *r)
 	pthread_join(n->srv->thread, NULL);
 	/* Its last scan keeps the calls as they are: the next start goes on. */
 	store_stop(n->store);
+	redis_stop(n->redis); /* after the store's last scan: it writes that too */
 	io_uring_queue_exit(&n->srv->ring);
 	close_sockets(n->srv);
 	free(n->srv);

@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "apps/relay/ng.h"
+#include "apps/relay/redis.h"
 #include "apps/relay/store.h"
 #include "lib/clock.h"
 #include "log.h"
@@ -232,6 +233,7 @@ int store_scan(struct store *s)
 		if (!s->pending[i])
 			continue;
 		s->pending[i] = false;
+		redis_put(s->n->redis, i, s->on_disk[i] ? &s->rec[i] : NULL);
 		if (s->on_disk[i]) {
 			e = write_rec(s->dir, &s->rec[i]);
 		} else {
