@@ -1203,6 +1203,56 @@ static void test_a_certificate_too_big_for_a_flight_is_refused(void **state)
 	harness_rmdir(dir);
 }
 
+/* The largest certificate an operator may load still makes a flight that
+ * one call yields whole. */
+static void test_the_largest_certificate_allowed_fits_one_call(void **state)
+{
+	struct rdtls_identity *id = NULL;
+	struct rdtls_conn *cl, *sv;
+	struct rdtls_stats st;
+	struct wire *w;
+	char dir[64], cmd[640], err[256];
+	int size;
+
+	(void)state;
+	if (!harness_have("openssl"))
+		skip();
+	harness_tmpdir(dir, sizeof(dir));
+	/* A name a little under what takes it past RDTLS_CERT_MAX. */
+	for (int name = 3900; name > 3000; name -= 40) {
+		snprintf(cmd, sizeof(cmd),
+			 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+			 "-keyout '%s/l.key' -out '%s/l.crt' -days 2 -subj /CN=l -addext "
+			 "subjectAltName=DNS:$(head -c %d /dev/zero | tr '\\0' a).example "
+			 ">/dev/null 2>&1",
+			 dir, dir, name);
+		assert_int_equal(system(cmd), 0);
+		if (!load(dir, "l.crt", "l.key", &id, err, sizeof(err)))
+			break;
+	}
+	assert_non_null(id);
+	snprintf(cmd, sizeof(cmd), "openssl x509 -in '%s/l.crt' -outform der | wc -c", dir);
+	assert_int_equal(harness_run(cmd, err, sizeof(err)), 0);
+	size = atoi(err);
+	assert_true(size > RDTLS_CERT_MAX - 64 && size <= RDTLS_CERT_MAX);
+	cl = harness_conn(peer_id, RDTLS_CLIENT, id, 0, 0, 0);
+	sv = harness_conn(id, RDTLS_SERVER, peer_id, 0, 0, 0);
+	w = wire_new(NULL, NULL);
+	wire_run(w, cl, sv, 5000);
+	assert_mirrored(cl, sv, RDTLS_AEAD_AES_256_GCM);
+	rdtls_conn_stats(sv, &st);
+	assert_int_equal(st.out_lost, 0);
+	assert_int_equal(w->flights[1], 2);
+	assert_true(w->datagrams[1] <= RDTLS_OUT_MAX + 1);
+	print_message("a %d-byte certificate: the server's flights in %u datagrams\n", size,
+		      w->datagrams[1]);
+	rdtls_conn_free(cl);
+	rdtls_conn_free(sv);
+	rdtls_identity_free(id);
+	free(w);
+	harness_rmdir(dir);
+}
+
 /* ---- a=fingerprint ---- */
 
 static int fp_parse(const char *s, struct rdtls_fp *fp, char *err)
@@ -1464,6 +1514,7 @@ int main(void)
 		cmocka_unit_test(test_a_mismatched_cert_and_key_are_refused_naming_the_file),
 		cmocka_unit_test(test_an_encrypted_key_is_refused_without_asking_for_a_passphrase),
 		cmocka_unit_test(test_a_certificate_too_big_for_a_flight_is_refused),
+		cmocka_unit_test(test_the_largest_certificate_allowed_fits_one_call),
 		cmocka_unit_test(test_fingerprints_of_every_hash_parse_and_format_back),
 		cmocka_unit_test(test_a_fingerprint_is_case_and_space_tolerant),
 		cmocka_unit_test(test_malformed_fingerprints_are_refused_with_a_reason),
