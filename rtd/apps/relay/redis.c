@@ -24,15 +24,33 @@ struct rd_out {
 	struct store_rec rec;
 };
 
-/* What Redis holds of this rtd's, slot by slot (the Redis thread's own). */
-struct rd_held {
-	char id[sizeof(((struct call *)0)->call_id)]; /* "": nothing */
+/*
+ * What Redis may hold of this rtd's, slot by slot (the Redis thread's
+ * own): the record it took last, and one sent whose reply never came
+ * (a timeout: it may have landed, later), each a key and a CRC.
+ */
+struct rd_key {
+	char id[ID_MAX]; /* "": none */
 	uint32_t crc;
+};
+
+enum { HELD_TAKEN, HELD_SENT };
+
+struct rd_held {
+	struct rd_key e[2]; /* HELD_TAKEN, HELD_SENT */
+};
+
+/* A key to remove if it holds one of two records of this rtd's. */
+struct rd_del {
+	char id[ID_MAX];
+	uint32_t crc[2];
 };
 
 struct rd_op {
 	unsigned slot;
 	bool present;
+	unsigned ndel;
+	struct rd_del del[2];
 	struct store_rec rec;
 };
 
@@ -250,8 +268,9 @@ out:
 static bool held_here(const struct redis *rd, const char *id)
 {
 	for (unsigned i = 0; i < CALLS_MAX; i++)
-		if (rd->held[i].id[0] == id[0] && !strcmp(rd->held[i].id, id))
-			return true;
+		for (int j = 0; j < 2; j++)
+			if (rd->held[i].e[j].id[0] == id[0] && !strcmp(rd->held[i].e[j].id, id))
+				return true;
 	return false;
 }
 
@@ -339,7 +358,7 @@ static void rewrite_all(struct redis *rd)
 {
 	pthread_mutex_lock(&rd->lock);
 	for (unsigned i = 0; i < CALLS_MAX; i++)
-		if (rd->out[i].present || rd->held[i].id[0])
+		if (rd->out[i].present || rd->held[i].e[0].id[0] || rd->held[i].e[1].id[0])
 			rd->out[i].dirty = true;
 	pthread_mutex_unlock(&rd->lock);
 }
@@ -423,28 +442,49 @@ static void again(struct redis *rd, unsigned from, unsigned n)
 }
 
 /*
- * What a slot's op sends: the old call's key removed when the slot held
- * another call (or none now) -- only while it still holds what this rtd
- * wrote, so that a call another rtd took over is never removed by the one
- * it left -- then the record.
+ * What a slot's op sends: the keys of other calls the slot held (or of
+ * its call, when it ended) removed -- only while they still hold what this
+ * rtd wrote, so that a call another rtd took over is never removed by the
+ * one it left -- then the record.
  */
-static bool needs_del(const struct redis *rd, const struct rd_op *op)
+static void plan_dels(struct rd_op *op, const struct rd_held *h)
 {
-	const struct rd_held *h = &rd->held[op->slot];
+	op->ndel = 0;
+	for (int j = 0; j < 2; j++) {
+		const struct rd_key *e = &h->e[j];
+		struct rd_del *d = NULL;
 
-	return h->id[0] && (!op->present || strcmp(h->id, op->rec.call.call_id));
+		if (!e->id[0] || (op->present && !strcmp(e->id, op->rec.call.call_id)))
+			continue;
+		for (unsigned k = 0; k < op->ndel; k++)
+			if (!strcmp(op->del[k].id, e->id))
+				d = &op->del[k];
+		if (d) {
+			d->crc[1] = e->crc;
+			continue;
+		}
+		d = &op->del[op->ndel++];
+		memcpy(d->id, e->id, sizeof(d->id));
+		d->crc[0] = d->crc[1] = e->crc;
+	}
 }
 
-static void append_op(struct redis *rd, const struct rd_op *op)
+static void append_op(struct redis *rd, struct rd_op *op)
 {
+	struct rd_held *h = &rd->held[op->slot];
 	char key[KEY_MAX];
 
-	if (needs_del(rd, op)) {
-		key_of(rd->held[op->slot].id, key);
-		redisAppendCommand(rd->cmd, "EVAL %s 1 %s %b", rd->del_script, key,
-				   &rd->held[op->slot].crc, sizeof(rd->held[op->slot].crc));
+	plan_dels(op, h);
+	for (unsigned k = 0; k < op->ndel; k++) {
+		key_of(op->del[k].id, key);
+		redisAppendCommand(rd->cmd, "EVAL %s 1 %s %b %b", rd->del_script, key,
+				   &op->del[k].crc[0], sizeof(uint32_t), &op->del[k].crc[1],
+				   sizeof(uint32_t));
 	}
 	if (op->present) {
+		/* Sent: from now on Redis may hold it, whatever becomes of the reply. */
+		memcpy(h->e[HELD_SENT].id, op->rec.call.call_id, ID_MAX);
+		h->e[HELD_SENT].crc = op->rec.crc;
 		key_of(op->rec.call.call_id, key);
 		redisAppendCommand(rd->cmd, "SET %s %b EX %u", key, &op->rec, sizeof(op->rec),
 				   rd->ttl_s);
@@ -462,10 +502,9 @@ static void refused(struct redis *rd, const redisReply *r)
 	rd->refusing = true;
 }
 
-/* One reply of an op; -1: the connection is lost, 1: refused, 0: done. */
-static int reply(struct redis *rd, struct rd_op *op, bool del)
+/* One reply; -1: the connection is lost, 1: refused (an error reply), 0: taken. */
+static int reply(struct redis *rd)
 {
-	struct rd_held *h = &rd->held[op->slot];
 	redisReply *r;
 	int ret = 0;
 
@@ -474,16 +513,6 @@ static int reply(struct redis *rd, struct rd_op *op, bool del)
 	if (r->type == REDIS_REPLY_ERROR) {
 		refused(rd, r);
 		ret = 1;
-	} else if (del) {
-		h->id[0] = 0;
-		count(rd, &rd->st.deletes);
-	} else {
-		snprintf(h->id, sizeof(h->id), "%s", op->rec.call.call_id);
-		h->crc = op->rec.crc;
-		count(rd, &rd->st.writes);
-		if (rd->refusing)
-			log_info("redis", "%s: writes are taken again", rd->where);
-		rd->refusing = false;
 	}
 	freeReplyObject(r);
 	return ret;
@@ -492,18 +521,36 @@ static int reply(struct redis *rd, struct rd_op *op, bool del)
 /* The replies of op; -1: the connection is lost, 1: refused (written again later), 0. */
 static int replies(struct redis *rd, struct rd_op *op)
 {
+	struct rd_held *h = &rd->held[op->slot];
 	int ret = 0, r;
 
-	if (needs_del(rd, op)) {
-		ret = reply(rd, op, true);
-		if (ret < 0)
-			return ret;
+	for (unsigned k = 0; k < op->ndel; k++) {
+		r = reply(rd);
+		if (r < 0)
+			return r;
+		ret |= r;
+		for (int j = 0; j < 2 && !r; j++)
+			if (!strcmp(h->e[j].id, op->del[k].id))
+				h->e[j].id[0] = 0;
+		if (!r)
+			count(rd, &rd->st.deletes);
 	}
-	if (op->present) {
-		r = reply(rd, op, false);
-		ret = r ? r : ret;
+	if (!op->present)
+		return ret;
+	r = reply(rd);
+	if (r < 0)
+		return r;
+	/* Taken, or refused (then it never landed): no longer only sent. */
+	if (!r)
+		h->e[HELD_TAKEN] = h->e[HELD_SENT];
+	h->e[HELD_SENT].id[0] = 0;
+	if (!r) {
+		count(rd, &rd->st.writes);
+		if (rd->refusing)
+			log_info("redis", "%s: writes are taken again", rd->where);
+		rd->refusing = false;
 	}
-	return ret;
+	return ret | r;
 }
 
 /* What the store handed over, written; false when the connection was lost. */
@@ -711,8 +758,9 @@ int redis_start(struct redis **out, const struct relay_redis *conf, struct ng *n
 	rd->ttl_s = n->conf->media_timeout + STORE_COUNTERS_MS / 1000 + 5;
 	snprintf(rd->del_script, sizeof(rd->del_script),
 		 "local v = redis.call('GET', KEYS[1]) "
-		 "if v and string.sub(v, %zu, %zu) == ARGV[1] then "
-		 "return redis.call('DEL', KEYS[1]) end return 0",
+		 "if v then local c = string.sub(v, %zu, %zu) "
+		 "if c == ARGV[1] or c == ARGV[2] then return redis.call('DEL', KEYS[1]) end end "
+		 "return 0",
 		 offsetof(struct store_rec, crc) + 1, offsetof(struct store_rec, crc) + 4);
 	standby_init(&rd->warm);
 	pthread_mutex_init(&rd->lock, NULL);
