@@ -49,19 +49,24 @@ ng = Ng()
 print($2)"
 }
 rcli() { in_peer redis-cli -h "${REDIS%:*}" -p "${REDIS#*:}" "$@"; }
-# gap FLOW DIR T0 T1: the first arrival after T0 (ms after T0, after T1) and how many came after it
+# gap FLOW DIR T0 T1: where media resumed after T0 (the arrival that ends
+# the longest silence from T0 on, so that packets in flight at T0 do not
+# count), in ms after T0 and after T1, and how many came from then on
 gap() {
 	python3 -c "
 import json
 at = json.load(open('$1'))['$2']['at']
-after = [t for t in at if t > $3]
-print('%d %d %d' % ((after[0] - $3) * 1000, (after[0] - $4) * 1000, len(after)) if after else 'none')"
+i = [k for k in range(1, len(at)) if at[k] > $3]
+r = max(i, key=lambda k: at[k] - max(at[k - 1], $3)) if i else None
+print('%d %d %d' % ((at[r] - $3) * 1000, (at[r] - $4) * 1000, len(at) - r) if r else 'none')"
 }
-# arrivals FLOW DIR T0 T1: how many arrived between T0 and T1
+# arrivals FLOW DIR T0 T1: how many arrived between T0 and T1, and the
+# longest silence between them in ms
 arrivals() {
 	python3 -c "
 import json
-print(len([t for t in json.load(open('$1'))['$2']['at'] if $3 < t <= $4]))"
+at = [$3] + [t for t in json.load(open('$1'))['$2']['at'] if $3 < t <= $4] + [$4]
+print(len(at) - 2, int(max(b - a for a, b in zip(at, at[1:])) * 1000))"
 }
 
 topo() {
@@ -104,6 +109,7 @@ redis_start() {
 		save ""
 		appendonly no
 		logfile $TMP/redis.log
+		enable-debug-command yes
 		$REDIS_EXTRA
 	EOC
 	bg_peer redis-server "$TMP/redis.conf"
@@ -128,6 +134,9 @@ for c in redis-server redis-cli arping; do
 		exit
 	fi
 done
+# A copy: the test starts rtd four times, and a rebuild meanwhile would
+# mix two layouts of the call records.
+cp "$RTD_BIN" "$TMP/rtd" && RTD_BIN=$TMP/rtd
 topo || { fail "topology" "bridge, three namespaces"; summary; exit; }
 redis_start || { fail "redis-server starts" "$(tail -5 "$TMP/redis.log")"; summary; exit; }
 # shellcheck disable=SC2086
@@ -178,6 +187,34 @@ wait_for -t 5 sh -c "[ \"\$(ip netns exec $PEER redis-cli -h ${REDIS%:*} -p ${RE
 	pass "Redis back (empty): the log says so and both calls are written again" ||
 	fail "writes resume" "$(grep redis "$RTD_LOG"; rcli keys '*')"
 [ "$(grep -c 'down;' "$RTD_LOG")" = 1 ] || fail "one down line per outage" "$(grep redis "$RTD_LOG")"
+# A Redis that stops answering (DEBUG SLEEP) while a call changes: the ng
+# thread answers at once, whatever the Redis thread waits for.
+rcli debug sleep 1 >/dev/null &
+asleep=$!
+sleep 0.1
+# The offer's call is written within 100 ms: the Redis thread then waits.
+ms=$(ip netns exec "$HOST" python3 -c "
+import sys, time; sys.path.insert(0, '$ROOT/tests')
+from ngclient import Ng
+ng, worst = Ng(), 0
+for kw in ({'command': 'offer', 'sdp': '$SDP_A'}, {'command': 'delete'}):
+    t = time.time()
+    r = ng.call(call_id='c3', from_tag='a', **kw)
+    worst = max(worst, time.time() - t)
+    assert r['result'] == b'ok', r
+    time.sleep(0.4)
+print(int(worst * 1000000))")
+wait "$asleep"
+[ -n "$ms" ] && [ "$ms" -lt 150000 ] &&
+	wait_for sh -c "[ \$(grep -c 'connected again' '$RTD_LOG') = 2 ]" &&
+	grep -q "Resource temporarily unavailable: down" "$RTD_LOG" &&
+	pass "with Redis asleep an offer and a delete take at most $ms us; the Redis thread gives up on it after its timeout and connects again" ||
+	fail "ng with Redis asleep" "$ms us; $(grep redis "$RTD_LOG")"
+# Its record was sent while Redis slept and may have landed after the
+# timeout: the delete removes it all the same.
+wait_for sh -c "[ \"\$(ip netns exec $PEER redis-cli -h ${REDIS%:*} -p ${REDIS#*:} exists rtd:call:c3)\" = 0 ]" &&
+	pass "a call ended while Redis slept is not left in it" ||
+	fail "c3 left in Redis" "$(rcli keys '*')"
 sleep 1.5
 before=$(rcli get rtd:call:c1 | md5sum)
 
@@ -196,10 +233,13 @@ wait "$flow"
 ab_during=$(arrivals "$TMP/flow.json" ab "$t_rstop" "$t_rstart")
 ba_during=$(arrivals "$TMP/flow.json" ba "$t_rstop" "$t_rstart")
 secs=$(python3 -c "print('%.1f' % ($t_rstart - $t_rstop))")
-exp=$(python3 -c "print(int(($t_rstart - $t_rstop) * 50 * 0.9))")
-[ "$ab_during" -ge "$exp" ] && [ "$ba_during" -ge "$exp" ] &&
-	pass "media flowed both ways while Redis was down: $ab_during and $ba_during packets in $secs s" ||
-	fail "media with Redis down" "$ab_during and $ba_during packets in $secs s (at least $exp expected)"
+# shellcheck disable=SC2086
+set -- $ab_during $ba_during
+# 50 packets a second from a Python sender on a shared 2-vCPU machine: what
+# is checked is that media never stopped, not the sender's pace.
+[ "$2" -lt 200 ] && [ "$4" -lt 200 ] && [ "$1" -ge 20 ] && [ "$3" -ge 20 ] &&
+	pass "media flowed both ways while Redis was down: $1 and $3 packets in $secs s, at most $2 and $4 ms apart" ||
+	fail "media with Redis down" "$1 and $3 packets in $secs s, at most $2 and $4 ms apart"
 
 grep -q "call 'c1' taken over" "$RTD2_LOG" && grep -q "call 'c2' taken over" "$RTD2_LOG" &&
 	[ "$(ng "$HOST2" "ng.call(command='query', call_id='c1')['result'].decode()")" = ok ] &&
