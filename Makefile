@@ -24,9 +24,9 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -Irtd -I. -I$(B) -fno-strict-aliasing
 # libcrypto: STUN's HMAC-SHA1; libssl: DTLS-SRTP; jansson: JSON-encoded ng
 # messages; zlib: also STUN's CRC-32.
-LDLIBS   := -lxdp -lbpf -luring -lelf -lz -lssl -lcrypto -ljansson -lmicrohttpd -lpthread
+LDLIBS   := -lxdp -lbpf -luring -lelf -lz -lssl -lcrypto -ljansson -lhiredis -lmicrohttpd -lpthread
 # libsrtp2: the SRTP tests' reference implementation; rtd does not link it.
-UNIT_LDLIBS := -lcmocka -lssl -lcrypto -ljansson -lz -lpthread -lsrtp2
+UNIT_LDLIBS := -lcmocka -lssl -lcrypto -ljansson -lhiredis -lz -lpthread -lsrtp2
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Iinclude \
 	-I/usr/include/$(shell $(CC) -dumpmachine)
 
@@ -52,7 +52,7 @@ CTL_OBJS   := $(patsubst %.c,$(B)/obj/%.o,$(CTL_SRCS))
 # checks these objects' calls against an allow list.
 RT_SRCS := rtd/datapath/loop.c rtd/datapath/tx.c rtd/datapath/stack.c rtd/datapath/eth.c \
 	rtd/datapath/ip.c rtd/datapath/udp.c rtd/datapath/csum.c rtd/neigh_table.c \
-	rtd/apps/echo.c rtd/apps/relay/relay.c
+	rtd/apps/echo.c rtd/apps/relay/relay.c rtd/apps/relay/srtp.c
 RT_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(RT_SRCS))
 
 TOOL_SRCS := $(filter-out %.bpf.c,$(wildcard tests/tools/*.c))

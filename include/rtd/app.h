@@ -35,6 +35,7 @@ struct rtd_flow {
 struct rtd_pkt {
 	uint8_t *payload; /* writable: applications may rewrite in place */
 	uint16_t len;
+	uint16_t cap;     /* what the frame holds from payload on: len may grow to it */
 	uint16_t vlan_tci; /* 0 when untagged */
 	uint16_t queue;
 	struct rtd_flow flow; /* as received: src is the peer */
@@ -53,7 +54,7 @@ struct rtd_pkt {
 struct rtd_io; /* one per RX queue, owned by the RT loop */
 
 /* Counters an application shows in `rtctl stats`. */
-#define RTD_APP_MAX_COUNTERS 16
+#define RTD_APP_MAX_COUNTERS 24
 struct rtd_app_counter {
 	const char *name;
 	uint64_t value; /* single writer (the RT thread); readers load relaxed */
@@ -109,8 +110,8 @@ int rtd_send(struct rtd_io *io, const struct rtd_flow *flow, const void *payload
 	     size_t len);
 
 /*
- * Send pkt's payload (possibly rewritten in place, same length) with new
- * addresses, reusing the receive frame.  Return values as rtd_send(); on
+ * Send pkt's payload (possibly rewritten in place, its length changed up to
+ * pkt->cap) with new addresses, reusing the receive frame.  Return values as rtd_send(); on
  * success or -EAGAIN the frame belongs to rtd and pkt must not be touched.
  */
 int rtd_forward(struct rtd_io *io, struct rtd_pkt *pkt, const struct rtd_flow *flow);

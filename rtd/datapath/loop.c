@@ -119,6 +119,8 @@ static uint32_t rx_batch(struct rtd_io *io, uint64_t now)
 		}
 		pkt.payload = data + rx.payload_off;
 		pkt.len = rx.payload_len;
+		pkt.cap = (uint16_t)(q->frame_size - (d->addr - xskq_frame_base(q, d->addr)) -
+				     rx.payload_off);
 		pkt.vlan_tci = rx.vlan_tci;
 		pkt.queue = q->queue;
 		pkt.flow = rx.flow;

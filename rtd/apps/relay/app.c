@@ -26,6 +26,10 @@ static int relay_init(struct rtd_app *app)
 	err = ring_init(&r->cmds, 4096, sizeof(struct rcmd));
 	if (err)
 		goto err_free;
+	/* Four contexts per stream at most in flight: every stream's, at once. */
+	err = ring_init(&r->gc, 4 * RELAY_MAX_STREAMS, sizeof(struct rsrtp_ctx *));
+	if (err)
+		goto err_cmds;
 	r->app = app;
 	app->priv = r;
 	app->ncounters = RELAY_NCOUNTERS;
@@ -42,6 +46,8 @@ static int relay_init(struct rtd_app *app)
 err_agent:
 	agent_stop(r);
 err_ring:
+	ring_free(&r->gc);
+err_cmds:
 	ring_free(&r->cmds);
 err_free:
 	free(r);
@@ -57,6 +63,17 @@ static void relay_fini(struct rtd_app *app)
 		return;
 	ng_stop(r);
 	agent_stop(r);
+	/* The RT thread is gone: the contexts its streams held are ours. */
+	for (unsigned i = 0; i < RELAY_MAX_STREAMS; i++) {
+		struct rsrtp_ctx *c[2] = { r->streams[i].rx, r->streams[i].tx };
+
+		for (int k = 0; k < 2; k++) {
+			if (c[k])
+				rsrtp_fini(c[k]);
+			free(c[k]);
+		}
+	}
+	ring_free(&r->gc);
 	ring_free(&r->cmds);
 	free(r);
 	app->priv = NULL;

@@ -30,12 +30,32 @@ static void latch(struct rstream *s, const struct rtd_ep *src, const struct rtd_
 	s->latched = true;
 }
 
+/* A context no stream holds any more, to be freed off the RT thread. */
+static void gc(struct relay *r, struct rsrtp_ctx *c)
+{
+	/* Full (the ng thread gone): it leaks rather than the RT thread frees. */
+	if (c && r->gc.slots)
+		ring_push(&r->gc, &c);
+}
+
+static void set_keys(struct relay *r, struct rstream *s, struct rsrtp_ctx *rx,
+		     struct rsrtp_ctx *tx)
+{
+	if (s->rx != rx)
+		gc(r, s->rx);
+	if (s->tx != tx)
+		gc(r, s->tx);
+	s->rx = rx;
+	s->tx = tx;
+}
+
 static void apply(struct relay *r, const struct rcmd *c)
 {
 	struct rstream *s = &r->streams[c->idx];
 
 	switch (c->op) {
 	case RCMD_ADD:
+		set_keys(r, s, NULL, NULL);
 		memset(s, 0, sizeof(*s));
 		s->port = c->port;
 		s->fwd_rtp = c->fwd_rtp;
@@ -74,7 +94,16 @@ static void apply(struct relay *r, const struct rcmd *c)
 		/* A peer known before: a restart's, latched as it was. */
 		latch(s, &c->peer, &c->local);
 		break;
+	case RCMD_SEC:
+		s->dtls = c->dtls;
+		s->need_rx = c->need_rx;
+		s->need_tx = c->need_tx;
+		break;
+	case RCMD_KEYS:
+		set_keys(r, s, c->rx, c->tx);
+		break;
 	case RCMD_DEL:
+		set_keys(r, s, NULL, NULL);
 		if (r->port_map[c->port] == c->idx + 1)
 			r->port_map[c->port] = 0;
 		__atomic_store_n(&s->used, false, __ATOMIC_RELEASE);
@@ -130,8 +159,12 @@ static bool rtcp_type(const struct rtd_pkt *pkt)
 	return pkt->len >= 8 && pkt->payload[1] >= 192 && pkt->payload[1] <= 223;
 }
 
-/* A STUN message (first byte 0-3, RFC 7983) for the ICE agent off the RT thread. */
-static void to_agent(struct relay *r, struct rtd_app *app, uint16_t idx, const struct rtd_pkt *pkt)
+/*
+ * A STUN message (first byte 0-3) or a DTLS record (20-63, RFC 7983) for
+ * the agent off the RT thread.
+ */
+static void to_agent(struct relay *r, struct rtd_app *app, uint16_t idx, const struct rtd_pkt *pkt,
+		     unsigned counter)
 {
 	struct relay_hs *m = &r->hs_scratch;
 
@@ -146,15 +179,101 @@ static void to_agent(struct relay *r, struct rtd_app *app, uint16_t idx, const s
 	m->local = pkt->flow.dst;
 	memcpy(m->data, pkt->payload, pkt->len);
 	/* A full ring: the agent is behind, and the peer retransmits. */
-	rtd_app_counter_add(app, ring_push(&r->hs_in, m) ? RELAY_STUN_DROPPED : RELAY_STUN, 1);
+	rtd_app_counter_add(app, ring_push(&r->hs_in, m) ? RELAY_STUN_DROPPED : counter, 1);
+}
+
+/* What the handshakes take, by first byte: STUN on ICE legs, DTLS where rtd terminates it. */
+static bool handshake(struct relay *r, struct rtd_app *app, uint16_t idx, const struct rstream *s,
+		      const struct rtd_pkt *pkt)
+{
+	uint8_t b = pkt->len ? pkt->payload[0] : 255;
+
+	if (s->ice && b < 4)
+		to_agent(r, app, idx, pkt, RELAY_STUN);
+	else if (s->dtls && b >= 20 && b <= 63)
+		to_agent(r, app, idx, pkt, RELAY_DTLS);
+	else
+		return false;
+	return true;
+}
+
+/* SRTP in from a secured leg: false (counted) when it is not authentic or no key is there yet. */
+static bool unprotect(struct rtd_app *app, struct rstream *s, struct rstream *count,
+		      struct rtd_pkt *pkt, bool rtcp)
+{
+	size_t len = pkt->len;
+	int err;
+
+	if (!s->rx) {
+		rtd_app_counter_add(app, RELAY_SRTP_NO_KEY, 1);
+		return false;
+	}
+	err = rtcp ? rsrtp_unprotect_rtcp(s->rx, pkt->payload, &len)
+		   : rsrtp_unprotect(s->rx, pkt->payload, &len);
+	if (err) {
+		__atomic_store_n(&count->srtp_failed, count->srtp_failed + 1, __ATOMIC_RELAXED);
+		rtd_app_counter_add(app, err == -EACCES	   ? RELAY_SRTP_AUTH
+					 : err == -EALREADY ? RELAY_SRTP_REPLAY
+							    : RELAY_SRTP_ERROR,
+				    1);
+		return false;
+	}
+	pkt->len = (uint16_t)len;
+	return true;
+}
+
+/* SRTP out to a secured leg, in the frame's room: false (counted) when it cannot be. */
+static bool protect(struct rtd_app *app, struct rstream *o, struct rtd_pkt *pkt, bool rtcp)
+{
+	size_t len = pkt->len;
+	int err;
+
+	if (!o->tx) {
+		rtd_app_counter_add(app, RELAY_SRTP_NO_KEY, 1);
+		return false;
+	}
+	err = rtcp ? rsrtp_protect_rtcp(o->tx, pkt->payload, &len, pkt->cap)
+		   : rsrtp_protect(o->tx, pkt->payload, &len, pkt->cap);
+	if (err) {
+		rtd_app_counter_add(app, RELAY_SRTP_ERROR, 1);
+		return false;
+	}
+	pkt->len = (uint16_t)len;
+	return true;
+}
+
+static bool from_peer(const struct rstream *s, const struct rtd_pkt *pkt)
+{
+	return !memcmp(&s->peer.addr, &pkt->flow.src.addr, 16) && s->peer.port == pkt->flow.src.port;
+}
+
+/* Out through the other leg's stream o, to its peer from its own address. */
+static void forward(struct rtd_app *app, struct rtd_io *io, struct rstream *o, struct rstream *count,
+		    struct rtd_pkt *pkt, bool rtcp)
+{
+	struct rtd_flow out;
+
+	if (!o->used || !o->peer.family || !o->local.family) {
+		rtd_app_counter_add(app, RELAY_NO_PEER, 1);
+		return;
+	}
+	if (o->need_tx && !protect(app, o, pkt, rtcp))
+		return;
+	/* An IPv6 leg gets IPv6 headers however the datagram came in. */
+	out.src = o->local;
+	out.dst = o->peer;
+	/* Counted as forwarded when it leaves, whether at once or after ARP. */
+	pkt->sent[0] = &app->counters[RELAY_FORWARDED].value;
+	pkt->sent[1] = &count->forwarded;
+	if (rtd_forward(io, pkt, &out) && !pkt->consumed)
+		rtd_app_counter_add(app, RELAY_SEND_FAIL, 1);
 }
 
 void relay_rx(struct rtd_app *app, struct rtd_io *io, struct rtd_pkt *pkt)
 {
 	struct relay *r = app->priv;
 	uint16_t idx = r->port_map[pkt->flow.dst.port];
-	struct rstream *s, *o, *count;
-	struct rtd_flow out;
+	struct rstream *s, *count;
 	bool rtcp;
 
 	if (!idx) {
@@ -162,21 +281,20 @@ void relay_rx(struct rtd_app *app, struct rtd_io *io, struct rtd_pkt *pkt)
 		return;
 	}
 	s = &r->streams[idx - 1];
-	if (s->ice && pkt->len && pkt->payload[0] < 4) {
-		to_agent(r, app, idx - 1, pkt);
+	if (handshake(r, app, idx - 1, s, pkt))
 		return;
-	}
 	rtcp = s->rtcp || (s->mux && rtcp_type(pkt));
 	count = rtcp && !s->rtcp ? &r->streams[s->rtcp_idx] : s;
 	rtd_app_counter_add(app, rtcp ? RELAY_RTCP : RELAY_RTP, 1);
-	if (s->latched && s->strict &&
-	    (memcmp(&s->peer.addr, &pkt->flow.src.addr, 16) || s->peer.port != pkt->flow.src.port)) {
+	if (s->latched && s->strict && !from_peer(s, pkt)) {
 		__atomic_store_n(&count->dropped, count->dropped + 1, __ATOMIC_RELAXED);
 		rtd_app_counter_add(app, RELAY_STRICT_DROP, 1);
 		return;
 	}
-	if (!s->latched || memcmp(&s->peer.addr, &pkt->flow.src.addr, 16) ||
-	    s->peer.port != pkt->flow.src.port)
+	/* Only what authenticates may move the latch on a secured leg. */
+	if (s->need_rx && !unprotect(app, s, count, pkt, rtcp))
+		return;
+	if (!s->latched || !from_peer(s, pkt))
 		latch(s, &pkt->flow.src, &pkt->flow.dst);
 	__atomic_store_n(&count->packets, count->packets + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&count->bytes, count->bytes + pkt->len, __ATOMIC_RELAXED);
@@ -187,21 +305,7 @@ void relay_rx(struct rtd_app *app, struct rtd_io *io, struct rtd_pkt *pkt)
 		rtd_app_counter_add(app, RELAY_BLOCKED, 1);
 		return;
 	}
-
-	o = &r->streams[rtcp ? s->fwd_rtcp : s->fwd_rtp];
-	if (!o->used || !o->peer.family || !o->local.family) {
-		rtd_app_counter_add(app, RELAY_NO_PEER, 1);
-		return;
-	}
-	/* The other leg's own address and port: an IPv6 leg gets IPv6 headers
-	 * however the datagram came in. */
-	out.src = o->local;
-	out.dst = o->peer;
-	/* Counted as forwarded when it leaves, whether at once or after ARP. */
-	pkt->sent[0] = &app->counters[RELAY_FORWARDED].value;
-	pkt->sent[1] = &count->forwarded;
-	if (rtd_forward(io, pkt, &out) && !pkt->consumed)
-		rtd_app_counter_add(app, RELAY_SEND_FAIL, 1);
+	forward(app, io, &r->streams[rtcp ? s->fwd_rtcp : s->fwd_rtp], count, pkt, rtcp);
 }
 
 /* What the ICE agent sends, and the peers it nominated. */
@@ -214,6 +318,16 @@ static void from_agent(struct relay *r, struct rtd_io *io)
 		struct rstream *s = &r->streams[m->idx];
 		struct rtd_flow f = { .src = m->local, .dst = m->peer };
 
+		if (m->op == RELAY_HS_KEYS) {
+			/* A handshake of a stream since given back: its keys are nobody's. */
+			if (!s->used || s->port != m->local.port) {
+				gc(r, m->rx);
+				gc(r, m->tx);
+			} else {
+				set_keys(r, s, m->rx, m->tx);
+			}
+			continue;
+		}
 		if (!s->used)
 			continue;
 		if (m->op == RELAY_HS_LATCH) {

@@ -16,6 +16,7 @@
 
 #include <rtd/app.h>
 
+#include "apps/relay/srtp.h"
 #include "datapath/ring.h"
 
 #define RELAY_MAX_STREAMS 16384 /* 4096 calls: 2 legs x (RTP + RTCP) per media */
@@ -34,10 +35,20 @@ struct rstream {
 	bool mux;           /* this leg's RTCP rides its RTP port (RFC 5761) */
 	bool blocked;       /* block media: what arrives here is dropped */
 	bool ice;           /* rtd answers this leg's STUN checks (ICE-lite) */
+	bool dtls;          /* rtd terminates this leg's DTLS: records go to the agent */
+	/*
+	 * SRTP rtd terminates with this leg's peer: rx unprotects what arrives
+	 * here, tx protects what leaves here toward the peer.  need_*: the
+	 * leg is secured, so without a ctx yet (DTLS still handshaking) media
+	 * is dropped, never passed in the clear.
+	 */
+	bool need_rx, need_tx;
+	struct rsrtp_ctx *rx, *tx;
 	struct rtd_ep peer;  /* where this leg's peer is (family 0: unknown yet) */
 	struct rtd_ep local; /* the address the peer sends to: ours, port = port */
 	/* Counters, single writer: the RT thread. */
 	uint64_t packets, bytes, forwarded, dropped, last_ns;
+	uint64_t srtp_failed; /* refused by unprotect: authentication, replay, malformed */
 	uint32_t received, lost, cycles, base_seq;
 	uint16_t max_seq;
 	bool seq_init;
@@ -52,6 +63,8 @@ enum rcmd_op {
 	RCMD_LEG,     /* its leg's topology: mux, ICE, where RTP and RTCP go */
 	RCMD_LATCH,   /* its peer, nominated by ICE: latched */
 	RCMD_BLOCK,   /* drop what arrives (flag) or relay it again */
+	RCMD_SEC,     /* its leg's security: dtls, need_rx, need_tx */
+	RCMD_KEYS,    /* its SRTP contexts (rx, tx; NULL: none): the old ones go to gc */
 };
 
 struct rcmd {
@@ -61,6 +74,7 @@ struct rcmd {
 	bool mux;
 	bool ice;
 	bool flag;
+	bool dtls, need_rx, need_tx;
 	uint16_t idx;
 	uint16_t port;
 	uint16_t fwd_rtp, fwd_rtcp, rtcp_idx;
@@ -68,13 +82,14 @@ struct rcmd {
 	struct rtd_ep local;
 	/* RCMD_ADD: counters to start from (a stream brought back by a restart). */
 	uint64_t base_packets, base_bytes, base_forwarded, base_dropped;
+	struct rsrtp_ctx *rx, *tx; /* RCMD_KEYS */
 };
 
 /*
  * Between the RT thread and the ICE agent on its own thread: a STUN message
  * in (RECV), a reply out (SEND), or a peer nominated (LATCH).
  */
-enum { RELAY_HS_RECV = 1, RELAY_HS_SEND, RELAY_HS_LATCH };
+enum { RELAY_HS_RECV = 1, RELAY_HS_SEND, RELAY_HS_LATCH, RELAY_HS_KEYS };
 #define RELAY_HS_MAX 1472
 
 struct relay_hs {
@@ -83,6 +98,7 @@ struct relay_hs {
 	uint16_t len;
 	struct rtd_ep peer;  /* where it came from, or goes to */
 	struct rtd_ep local; /* the address it was sent to, or leaves from */
+	struct rsrtp_ctx *rx, *tx; /* KEYS: a DTLS handshake's, for stream idx */
 	uint8_t data[RELAY_HS_MAX];
 };
 
@@ -95,6 +111,7 @@ struct relay {
 	struct ring cmds;         /* ng thread -> RT thread */
 	struct ring hs_in;        /* RT thread -> ICE agent (no slots: no agent) */
 	struct ring hs_out;       /* ICE agent -> RT thread */
+	struct ring gc;           /* RT thread -> ng thread: SRTP contexts no stream uses */
 	struct relay_hs hs_scratch; /* the RT thread's copy in and out of those */
 	struct ng *ng;
 	struct agent *agent;
@@ -116,7 +133,10 @@ static inline uint32_t relay_jitter_us(const struct rstream *s)
 #define RELAY_COUNTERS(X) \
 	X(RTP, "rtp") X(RTCP, "rtcp") X(FORWARDED, "forwarded") X(NO_STREAM, "no_stream") \
 	X(NO_PEER, "no_peer") X(STRICT_DROP, "strict_drop") X(SEND_FAIL, "send_fail")       \
-	X(BLOCKED, "blocked") X(STUN, "stun") X(STUN_DROPPED, "stun_dropped")
+	X(BLOCKED, "blocked") X(STUN, "stun") X(STUN_DROPPED, "stun_dropped")                 \
+	X(DTLS, "dtls") X(SRTP_NO_KEY, "srtp_no_key") X(SRTP_AUTH, "srtp_auth_failed")         \
+	X(SRTP_REPLAY, "srtp_replayed") X(SRTP_ERROR, "srtp_error")               \
+	X(REDIS_FAILED, "redis_failed") X(TAKEOVERS, "takeovers")
 
 enum {
 #define X(id, name) RELAY_##id,
@@ -124,5 +144,6 @@ enum {
 #undef X
 	RELAY_NCOUNTERS,
 };
+_Static_assert(RELAY_NCOUNTERS <= RTD_APP_MAX_COUNTERS, "more relay counters than an app may show");
 
 #endif
