@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <cmocka.h>
@@ -1132,6 +1133,31 @@ static void test_a_loaded_identity_handshakes_and_keeps_its_fingerprint(void **s
 	harness_rmdir(dir);
 }
 
+static void test_a_saved_identity_loads_back_with_its_fingerprint_and_a_private_mode(void **state)
+{
+	struct rdtls_identity *id, *back;
+	char dir[64], path[128], err[256];
+	struct stat st;
+
+	(void)state;
+	harness_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/rtd.dtls.pem", dir);
+	assert_int_equal(rdtls_identity_new(&id, 0, err, sizeof(err)), 0);
+	assert_int_equal(rdtls_identity_save(id, path, err, sizeof(err)), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	/* One file for both, as rtd keeps it in its state directory. */
+	assert_int_equal(rdtls_identity_load(&back, path, path, 0, err, sizeof(err)), 0);
+	assert_string_equal(rdtls_identity_fingerprint(back), rdtls_identity_fingerprint(id));
+	rdtls_identity_free(back);
+	/* Nowhere to write: an error naming it, nothing left behind. */
+	snprintf(path, sizeof(path), "%s/none/rtd.dtls.pem", dir);
+	assert_true(rdtls_identity_save(id, path, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "none/rtd.dtls.pem"));
+	rdtls_identity_free(id);
+	harness_rmdir(dir);
+}
+
 static void test_a_mismatched_cert_and_key_are_refused_naming_the_file(void **state)
 {
 	struct rdtls_identity *id = (void *)1;
@@ -1524,6 +1550,7 @@ int main(void)
 		cmocka_unit_test(test_answers_follow_rfc_5763_and_the_wish_only_where_free),
 		cmocka_unit_test(test_answers_to_rtds_offer_take_the_other_role_or_are_eproto),
 		cmocka_unit_test(test_profile_names_are_the_rfcs),
+		cmocka_unit_test(test_a_saved_identity_loads_back_with_its_fingerprint_and_a_private_mode),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The identity and the connections of dtls.h on OpenSSL 3.0.  Each SSL
- * reads and writes through one BIO of ours that holds no bytes: a read
- * returns the datagram being fed, once; a write is one datagram into the
- * caller's rdtls_out.  OpenSSL's DTLS writes each datagram with one
- * BIO_write (its buffering BIO flushes a datagram's worth of records at a
- * time), so datagram boundaries survive, which a memory BIO would lose.
+ * The connections of dtls.h on OpenSSL 3.0: a handshake driven by the
+ * datagrams fed and the timer, its keys exported, its end.  The identity
+ * is dtls_identity.c's, the BIO and the peer's check dtls_io.c's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,20 +20,10 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include "apps/relay/dtls.h"
+#include "apps/relay/dtls_int.h"
 
-#define RDTLS_REASON_MAX 200
 #define RDTLS_LABEL "EXTRACTOR-dtls_srtp"
 
-/*
- * ECDHE only (forward secrecy), AEAD first; the CBC suites last for SIP
- * stacks of before 2015.  What Chrome and Firefox offer is all in it.
- */
-static const char rdtls_ciphers[] =
-	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
-	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
-	"ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-SHA";
 
 static const struct rdtls_prof {
 	uint16_t id;
@@ -50,39 +37,7 @@ static const struct rdtls_prof {
 	{ RDTLS_AES128_CM_SHA1_32, "AES128_CM_SHA1_32", "SRTP_AES128_CM_SHA1_32", 16, 14 },
 };
 
-struct rdtls_identity {
-	SSL_CTX *ctx;
-	X509 *cert;
-	BIO_METHOD *bio; /* the connections' datagram BIO */
-	unsigned max_conns;
-	unsigned conns; /* atomic */
-	unsigned refs;  /* atomic: the owner's, and one per connection */
-	char fingerprint[RDTLS_FP_STR_MAX];
-};
 
-struct rdtls_conn {
-	struct rdtls_identity *id;
-	SSL *ssl;
-	enum rdtls_role role;
-	enum rdtls_state state;
-	bool started;  /* a client: its first flight went out */
-	bool answered; /* a server: it answered a ClientHello */
-	bool verified; /* the peer's certificate matched the SDP's */
-	bool fed;      /* the SSL has read something since it was made */
-	int alert;     /* the last alert the peer sent, level << 8 | description */
-	unsigned rto_ms, deadline_ms;
-	uint64_t deadline; /* CLOCK_MONOTONIC, ms */
-	unsigned nfps, nprofiles;
-	struct rdtls_fp fps[RDTLS_PEER_FPS];
-	uint16_t profiles[RDTLS_PROFILES];
-	/* During one call: the datagram to read, and where datagrams go. */
-	const uint8_t *in;
-	size_t in_len;
-	struct rdtls_out *out;
-	struct rdtls_keys keys;
-	struct rdtls_stats st;
-	char reason[RDTLS_REASON_MAX];
-};
 
 static uint64_t now_ms(void)
 {
@@ -94,7 +49,7 @@ static uint64_t now_ms(void)
 
 /* OpenSSL's reason for what just failed, and its queue emptied (it is the
  * thread's: the next caller must not read ours). */
-static void openssl_reason(char *err, size_t errlen, const char *what)
+void rdtls_openssl_reason(char *err, size_t errlen, const char *what)
 {
 	unsigned long e = ERR_peek_last_error();
 	const char *r = e ? ERR_reason_error_string(e) : NULL;
@@ -139,7 +94,7 @@ static const EVP_MD *md_of(enum rdtls_hash h)
 	return NULL;
 }
 
-static int cert_digest(X509 *x, enum rdtls_hash h, struct rdtls_fp *fp)
+int rdtls_cert_digest(X509 *x, enum rdtls_hash h, struct rdtls_fp *fp)
 {
 	const EVP_MD *md = md_of(h);
 	unsigned n = 0;
@@ -154,388 +109,6 @@ static int cert_digest(X509 *x, enum rdtls_hash h, struct rdtls_fp *fp)
 	fp->hash = h;
 	fp->len = (uint8_t)n;
 	return 0;
-}
-
-/* ---- The datagram BIO ---- */
-
-static int bio_write(BIO *b, const char *data, int len)
-{
-	struct rdtls_conn *c = BIO_get_data(b);
-	struct rdtls_out *o = c->out;
-
-	BIO_clear_retry_flags(b);
-	if (len <= 0)
-		return 0;
-	/* Nowhere to put it, or too much of it: lost, as the wire would
-	 * lose it; the retransmission timer covers both. */
-	if (!o || o->n >= RDTLS_OUT_MAX || len > RDTLS_DGRAM_MAX) {
-		c->st.out_lost++;
-		return len;
-	}
-	memcpy(o->data[o->n], data, (size_t)len);
-	o->len[o->n++] = (uint16_t)len;
-	c->st.out++;
-	/* A handshake record from a server: it took a ClientHello. */
-	if (c->role == RDTLS_SERVER && data[0] == 22)
-		c->answered = true;
-	return len;
-}
-
-static int bio_read(BIO *b, char *buf, int size)
-{
-	struct rdtls_conn *c = BIO_get_data(b);
-	size_t n;
-
-	BIO_clear_retry_flags(b);
-	if (!c->in || size <= 0) {
-		BIO_set_retry_read(b);
-		return -1;
-	}
-	n = c->in_len < (size_t)size ? c->in_len : (size_t)size;
-	memcpy(buf, c->in, n);
-	c->in = NULL;
-	return (int)n;
-}
-
-static long bio_ctrl(BIO *b, int cmd, long num, void *ptr)
-{
-	(void)b;
-	(void)num;
-	(void)ptr;
-	switch (cmd) {
-	case BIO_CTRL_FLUSH:
-		return 1;
-	case BIO_CTRL_DGRAM_QUERY_MTU:
-	case BIO_CTRL_DGRAM_GET_FALLBACK_MTU:
-		return RDTLS_MTU;
-	default: /* no pending bytes, no peer address, no MTU overhead */
-		return 0;
-	}
-}
-
-static BIO_METHOD *bio_method(void)
-{
-	BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "rdtls");
-
-	if (!m)
-		return NULL;
-	if (!BIO_meth_set_write(m, bio_write) || !BIO_meth_set_read(m, bio_read) ||
-	    !BIO_meth_set_ctrl(m, bio_ctrl)) {
-		BIO_meth_free(m);
-		return NULL;
-	}
-	return m;
-}
-
-/* ---- Verifying the peer ---- */
-
-/* Whether x is what the SDP said: one of the fingerprints of the
- * strongest hash given (RFC 8122 section 5); seen gets x's. */
-static bool peer_matches(const struct rdtls_conn *c, X509 *x, struct rdtls_fp *seen)
-{
-	enum rdtls_hash best = RDTLS_SHA1;
-
-	for (unsigned i = 0; i < c->nfps; i++)
-		if (c->fps[i].hash > best)
-			best = c->fps[i].hash;
-	if (cert_digest(x, best, seen))
-		return false;
-	for (unsigned i = 0; i < c->nfps; i++)
-		if (c->fps[i].hash == best && c->fps[i].len == seen->len &&
-		    !memcmp(c->fps[i].md, seen->md, seen->len))
-			return true;
-	return false;
-}
-
-/* "AB:CD:EF:01:23:45:67:89...": enough of a fingerprint for a log line. */
-static void fp_head(const struct rdtls_fp *fp, char *out, size_t cap)
-{
-	size_t n = 0;
-
-	out[0] = 0;
-	for (unsigned i = 0; i < fp->len && i < 8 && n + 4 < cap; i++)
-		n += (size_t)snprintf(out + n, cap - n, "%s%02X", i ? ":" : "", fp->md[i]);
-	if (fp->len > 8)
-		snprintf(out + n, cap - n, "...");
-}
-
-static void mismatch(struct rdtls_conn *c, const struct rdtls_fp *seen)
-{
-	const struct rdtls_fp *want = &c->fps[0];
-	char got[40], sdp[40];
-
-	for (unsigned i = 0; i < c->nfps; i++)
-		if (c->fps[i].hash == seen->hash)
-			want = &c->fps[i];
-	fp_head(seen, got, sizeof(got));
-	fp_head(want, sdp, sizeof(sdp));
-	snprintf(c->reason, sizeof(c->reason),
-		 "the peer's certificate fingerprint differs from the SDP's (%s %s, the SDP says %s)",
-		 rdtls_hash_name(seen->hash), got, sdp);
-}
-
-/*
- * In place of OpenSSL's chain verification: self-signed certificates are
- * the norm and the SDP's fingerprint is the trust (RFC 5763 section 5),
- * so neither issuer nor validity is looked at.  Failing here makes
- * OpenSSL send bad_certificate and stop before Finished.
- */
-static int verify_cert(X509_STORE_CTX *store, void *arg)
-{
-	SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
-	struct rdtls_conn *c = ssl ? SSL_get_app_data(ssl) : NULL;
-	X509 *x = X509_STORE_CTX_get0_cert(store);
-	struct rdtls_fp seen;
-
-	(void)arg;
-	if (!c || !x)
-		return 0;
-	if (peer_matches(c, x, &seen)) {
-		c->verified = true;
-		return 1;
-	}
-	mismatch(c, &seen);
-	X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_REJECTED);
-	return 0;
-}
-
-/* ---- The identity ---- */
-
-static int no_passphrase(char *buf, int size, int rwflag, void *u)
-{
-	(void)buf;
-	(void)size;
-	(void)rwflag;
-	(void)u;
-	return 0;
-}
-
-static int ctx_new(struct rdtls_identity *id, EVP_PKEY *key, char *err, size_t errlen)
-{
-	SSL_CTX *ctx = SSL_CTX_new(DTLS_method());
-
-	if (!ctx) {
-		openssl_reason(err, errlen, "SSL_CTX_new");
-		return -ENOMEM;
-	}
-	/*
-	 * DTLS 1.2 only: RFC 8827 section 6.5 requires it of WebRTC, and
-	 * 1.0's PRF is MD5/SHA-1.  No renegotiation (RFC 8827 leaves it out,
-	 * and new keys would not reach SRTP), no tickets nor session cache
-	 * (one association per stream, never resumed), no MTU discovery
-	 * (the BIO has no socket: RDTLS_MTU).
-	 */
-	if (!SSL_CTX_set_min_proto_version(ctx, DTLS1_2_VERSION) ||
-	    !SSL_CTX_set_cipher_list(ctx, rdtls_ciphers) || !SSL_CTX_use_certificate(ctx, id->cert) ||
-	    !SSL_CTX_use_PrivateKey(ctx, key) || !SSL_CTX_check_private_key(ctx)) {
-		openssl_reason(err, errlen, "the DTLS context");
-		SSL_CTX_free(ctx);
-		return -EIO;
-	}
-	SSL_CTX_set_options(ctx, SSL_OP_NO_QUERY_MTU | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET |
-					 SSL_OP_CIPHER_SERVER_PREFERENCE);
-	/* Read and write buffers go back when empty (end() does the rest). */
-	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
-	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
-	SSL_CTX_set_cert_verify_callback(ctx, verify_cert, NULL);
-	id->ctx = ctx;
-	return 0;
-}
-
-/* The rest of an identity, once it has its certificate; takes key. */
-static int identity_finish(struct rdtls_identity *id, EVP_PKEY *key, unsigned max_conns,
-			   char *err, size_t errlen)
-{
-	struct rdtls_fp fp;
-	int ret;
-
-	id->max_conns = max_conns ? max_conns : RDTLS_MAX_CONNS;
-	ret = ctx_new(id, key, err, errlen);
-	EVP_PKEY_free(key);
-	if (ret)
-		return ret;
-	id->bio = bio_method();
-	if (!id->bio) {
-		snprintf(err, errlen, "BIO_meth_new failed");
-		return -ENOMEM;
-	}
-	ret = cert_digest(id->cert, RDTLS_SHA256, &fp);
-	if (!ret && rdtls_fp_format(&fp, id->fingerprint, sizeof(id->fingerprint)) < 0)
-		ret = -EIO;
-	if (ret)
-		snprintf(err, errlen, "the certificate's fingerprint");
-	return ret;
-}
-
-static int self_signed(X509 *x, EVP_PKEY *key)
-{
-	X509_NAME *name = X509_get_subject_name(x);
-	uint8_t serial[8];
-	BIGNUM *bn;
-	int ok;
-
-	if (RAND_bytes(serial, sizeof(serial)) != 1)
-		return 0;
-	serial[0] &= 0x7f; /* positive (RFC 5280 section 4.1.2.2) */
-	serial[0] |= 0x40; /* and eight bytes long, whatever the draw */
-	bn = BN_bin2bn(serial, sizeof(serial), NULL);
-	ok = bn && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x));
-	BN_free(bn);
-	return ok && X509_set_version(x, X509_VERSION_3) &&
-	       X509_gmtime_adj(X509_getm_notBefore(x), -24L * 3600) &&
-	       X509_gmtime_adj(X509_getm_notAfter(x), 365L * 24 * 3600) &&
-	       X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"rtd",
-					  -1, -1, 0) &&
-	       X509_set_issuer_name(x, name) && X509_set_pubkey(x, key) &&
-	       X509_sign(x, key, EVP_sha256()) > 0;
-}
-
-int rdtls_identity_new(struct rdtls_identity **out, unsigned max_conns, char *err, size_t errlen)
-{
-	struct rdtls_identity *id = calloc(1, sizeof(*id));
-	EVP_PKEY *key;
-	int ret;
-
-	*out = NULL;
-	if (!id)
-		return -ENOMEM;
-	id->refs = 1;
-	key = EVP_EC_gen("P-256");
-	if (!key) {
-		openssl_reason(err, errlen, "a P-256 key");
-		ret = -EIO;
-		goto err_id;
-	}
-	id->cert = X509_new();
-	if (!id->cert || !self_signed(id->cert, key)) {
-		openssl_reason(err, errlen, "a self-signed certificate");
-		EVP_PKEY_free(key);
-		ret = -EIO;
-		goto err_id;
-	}
-	ret = identity_finish(id, key, max_conns, err, errlen);
-	if (ret)
-		goto err_id;
-	*out = id;
-	return 0;
-err_id:
-	rdtls_identity_free(id);
-	return ret;
-}
-
-static int read_pem(const char *path, X509 **cert, EVP_PKEY **key, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "r");
-	int ret = 0;
-
-	if (!f) {
-		ret = -errno;
-		snprintf(err, errlen, "'%s': %s", path, strerror(errno));
-		return ret;
-	}
-	if (cert && !(*cert = PEM_read_X509(f, NULL, no_passphrase, NULL))) {
-		snprintf(err, errlen, "'%s' holds no PEM certificate", path);
-		ret = -EINVAL;
-	}
-	if (key && !(*key = PEM_read_PrivateKey(f, NULL, no_passphrase, NULL))) {
-		snprintf(err, errlen, "'%s' holds no PEM private key (or an encrypted one)", path);
-		ret = -EINVAL;
-	}
-	ERR_clear_error();
-	fclose(f);
-	return ret;
-}
-
-int rdtls_identity_load(struct rdtls_identity **out, const char *cert_path, const char *key_path,
-			unsigned max_conns, char *err, size_t errlen)
-{
-	struct rdtls_identity *id = calloc(1, sizeof(*id));
-	EVP_PKEY *key = NULL;
-	int ret, der;
-
-	*out = NULL;
-	if (!id)
-		return -ENOMEM;
-	id->refs = 1;
-	ret = read_pem(cert_path, &id->cert, NULL, err, errlen);
-	if (!ret)
-		ret = read_pem(key_path, NULL, &key, err, errlen);
-	if (ret)
-		goto err_id;
-	der = i2d_X509(id->cert, NULL);
-	if (der <= 0 || der > RDTLS_CERT_MAX) {
-		snprintf(err, errlen, "'%s': a certificate of %d bytes, more than a flight holds (%d)",
-			 cert_path, der, RDTLS_CERT_MAX);
-		ret = -EFBIG;
-		goto err_key;
-	}
-	if (X509_check_private_key(id->cert, key) != 1) {
-		ERR_clear_error();
-		snprintf(err, errlen, "'%s' is not the key of '%s'", key_path, cert_path);
-		ret = -EINVAL;
-		goto err_key;
-	}
-	ret = identity_finish(id, key, max_conns, err, errlen);
-	if (ret)
-		goto err_id;
-	*out = id;
-	return 0;
-err_key:
-	EVP_PKEY_free(key);
-err_id:
-	rdtls_identity_free(id);
-	return ret;
-}
-
-const char *rdtls_identity_fingerprint(const struct rdtls_identity *id)
-{
-	return id->fingerprint;
-}
-
-int rdtls_identity_digest(const struct rdtls_identity *id, enum rdtls_hash h,
-			  struct rdtls_fp *fp)
-{
-	return cert_digest(id->cert, h, fp);
-}
-
-int rdtls_identity_pem(const struct rdtls_identity *id, char *out, size_t cap)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	char *p;
-	long n;
-	int ret;
-
-	if (!b)
-		return -ENOMEM;
-	if (!PEM_write_bio_X509(b, id->cert)) {
-		ERR_clear_error();
-		BIO_free(b);
-		return -ENOMEM;
-	}
-	n = BIO_get_mem_data(b, &p);
-	ret = n >= 0 && (size_t)n < cap ? (int)n : -ENOSPC;
-	if (ret >= 0) {
-		memcpy(out, p, (size_t)n);
-		out[n] = 0;
-	}
-	BIO_free(b);
-	return ret;
-}
-
-unsigned rdtls_identity_conns(const struct rdtls_identity *id)
-{
-	return __atomic_load_n(&id->conns, __ATOMIC_RELAXED);
-}
-
-void rdtls_identity_free(struct rdtls_identity *id)
-{
-	if (!id || __atomic_sub_fetch(&id->refs, 1, __ATOMIC_ACQ_REL) > 0)
-		return;
-	SSL_CTX_free(id->ctx);
-	X509_free(id->cert);
-	BIO_meth_free(id->bio);
-	free(id);
 }
 
 /* ---- A connection ---- */
@@ -767,7 +340,7 @@ static void finish(struct rdtls_conn *c)
 	const struct rdtls_prof *p = sp ? prof_of((uint16_t)sp->id) : NULL;
 	struct rdtls_fp seen;
 
-	if (!peer || !c->verified || !peer_matches(c, peer, &seen))
+	if (!peer || !c->verified || !rdtls_peer_matches(c, peer, &seen))
 		fail(c, "the handshake ended without a verified peer certificate");
 	else if (!sp)
 		fail(c, "the peer agreed to no SRTP profile (use_srtp, RFC 5764 section 4.1.1)");
@@ -814,7 +387,7 @@ static void handshake_failed(struct rdtls_conn *c, int e)
 	} else if (e == SSL_ERROR_ZERO_RETURN) {
 		snprintf(why, sizeof(why), "the peer closed the association during the handshake");
 	} else {
-		openssl_reason(why, sizeof(why), "the handshake failed");
+		rdtls_openssl_reason(why, sizeof(why), "the handshake failed");
 	}
 	ERR_clear_error();
 	fail(c, why);

@@ -181,6 +181,15 @@ int rdtls_identity_new(struct rdtls_identity **out, unsigned max_conns, char *er
 int rdtls_identity_load(struct rdtls_identity **out, const char *cert_path, const char *key_path,
 			unsigned max_conns, char *err, size_t errlen);
 
+/*
+ * The key and certificate into path as PEM (mode 0600, written whole and
+ * renamed), which rdtls_identity_load reads back with path for both: a
+ * restart keeps the fingerprint its calls' peers know.  0, or a negative
+ * errno with one line in err.
+ */
+int rdtls_identity_save(const struct rdtls_identity *id, const char *path, char *err,
+			size_t errlen);
+
 /* What the SDP's a=fingerprint says: "sha-256 AB:CD:...". */
 const char *rdtls_identity_fingerprint(const struct rdtls_identity *id);
 /* The certificate's fingerprint with another hash (a peer's, say). */
