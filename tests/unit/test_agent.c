@@ -87,7 +87,7 @@ static void test_a_valid_check_is_answered_and_its_sender_becomes_the_peer(void 
 
 	agent_set(g->a, 5, &ours, "peer");
 	check(&in, 5, "rtdA:peer", false, "198.18.0.2");
-	assert_int_equal(agent_handle(g->a, &in, out), 2);
+	assert_int_equal(agent_handle(g->a, &in, out, 2), 2);
 	m = reply_of(&out[0]);
 	assert_int_equal(m.cls, STUN_SUCCESS);
 	assert_true(m.has_mapped);
@@ -100,7 +100,7 @@ static void test_a_valid_check_is_answered_and_its_sender_becomes_the_peer(void 
 	assert_int_equal(out[1].idx, 5);
 	assert_memory_equal(&out[1].peer, &in.peer, sizeof(in.peer));
 	/* A second check from the same place is answered, not re-latched. */
-	assert_int_equal(agent_handle(g->a, &in, out), 1);
+	assert_int_equal(agent_handle(g->a, &in, out, 2), 1);
 	agent_stats(g->a, &st);
 	assert_int_equal(st.checks, 2);
 	assert_int_equal(st.answered, 2);
@@ -114,16 +114,16 @@ static void test_a_nomination_moves_the_peer_to_the_one_chosen(void **state)
 
 	agent_set(g->a, 6, &ours, "peer");
 	check(&in, 6, "rtdA:peer", false, "198.18.0.2");
-	assert_int_equal(agent_handle(g->a, &in, out), 2);
+	assert_int_equal(agent_handle(g->a, &in, out, 2), 2);
 	/* Another candidate's check, unnominated: the first peer stays. */
 	check(&in, 6, "rtdA:peer", false, "198.18.0.3");
-	assert_int_equal(agent_handle(g->a, &in, out), 1);
+	assert_int_equal(agent_handle(g->a, &in, out, 2), 1);
 	/* USE-CANDIDATE on it: now it is the peer, and stays so. */
 	check(&in, 6, "rtdA:peer", true, "198.18.0.3");
-	assert_int_equal(agent_handle(g->a, &in, out), 2);
+	assert_int_equal(agent_handle(g->a, &in, out, 2), 2);
 	assert_memory_equal(&out[1].peer, &in.peer, sizeof(in.peer));
 	check(&in, 6, "rtdA:peer", false, "198.18.0.2");
-	assert_int_equal(agent_handle(g->a, &in, out), 1);
+	assert_int_equal(agent_handle(g->a, &in, out, 2), 1);
 }
 
 static void test_a_check_for_someone_else_is_refused_and_latches_nothing(void **state)
@@ -134,7 +134,7 @@ static void test_a_check_for_someone_else_is_refused_and_latches_nothing(void **
 
 	agent_set(g->a, 7, &ours, "peer");
 	check(&in, 7, "rtdA:intruder", true, "198.18.0.9");
-	assert_int_equal(agent_handle(g->a, &in, out), 1);
+	assert_int_equal(agent_handle(g->a, &in, out, 2), 1);
 	m = reply_of(&out[0]);
 	assert_int_equal(m.cls, STUN_ERROR);
 	assert_int_equal(m.error_code, 401);
@@ -147,11 +147,11 @@ static void test_until_the_peer_ufrag_is_known_any_sender_ufrag_is_taken(void **
 
 	agent_set(g->a, 8, &ours, NULL);
 	check(&in, 8, "rtdA:whoever", false, "198.18.0.2");
-	assert_int_equal(agent_handle(g->a, &in, out), 2);
+	assert_int_equal(agent_handle(g->a, &in, out, 2), 2);
 	/* The answer names the peer: from then on only its ufrag. */
 	agent_set(g->a, 8, &ours, "peer");
 	check(&in, 8, "rtdA:whoever", false, "198.18.0.2");
-	assert_int_equal(agent_handle(g->a, &in, out), 1);
+	assert_int_equal(agent_handle(g->a, &in, out, 2), 1);
 	assert_int_equal(reply_of(&out[0]).error_code, 401);
 }
 
@@ -164,12 +164,12 @@ static void test_a_cleared_stream_answers_nothing(void **state)
 	agent_set(g->a, 9, &ours, "peer");
 	agent_clear(g->a, 9);
 	check(&in, 9, "rtdA:peer", true, "198.18.0.2");
-	assert_int_equal(agent_handle(g->a, &in, out), 0);
+	assert_int_equal(agent_handle(g->a, &in, out, 2), 0);
 	/* Never set at all, and out of range. */
 	check(&in, 10, "rtdA:peer", true, "198.18.0.2");
-	assert_int_equal(agent_handle(g->a, &in, out), 0);
+	assert_int_equal(agent_handle(g->a, &in, out, 2), 0);
 	in.idx = RELAY_MAX_STREAMS;
-	assert_int_equal(agent_handle(g->a, &in, out), 0);
+	assert_int_equal(agent_handle(g->a, &in, out, 2), 0);
 	agent_stats(g->a, &st);
 	assert_int_equal(st.ignored, 2);
 }
@@ -183,15 +183,15 @@ static void test_new_credentials_are_a_restart_that_latches_again(void **state)
 	fresh.ufrag[3] = 'B';
 	agent_set(g->a, 11, &ours, "peer");
 	check(&in, 11, "rtdA:peer", true, "198.18.0.2");
-	assert_int_equal(agent_handle(g->a, &in, out), 2);
+	assert_int_equal(agent_handle(g->a, &in, out, 2), 2);
 	agent_set(g->a, 11, &ours, "peer"); /* the same again: nothing changes */
-	assert_int_equal(agent_handle(g->a, &in, out), 1);
+	assert_int_equal(agent_handle(g->a, &in, out, 2), 1);
 	agent_set(g->a, 11, &fresh, "peer");
 	check(&in, 11, "rtdA:peer", true, "198.18.0.2");
-	assert_int_equal(agent_handle(g->a, &in, out), 1);
+	assert_int_equal(agent_handle(g->a, &in, out, 2), 1);
 	assert_int_equal(reply_of(&out[0]).error_code, 401);
 	check(&in, 11, "rtdB:peer", true, "198.18.0.2");
-	assert_int_equal(agent_handle(g->a, &in, out), 2);
+	assert_int_equal(agent_handle(g->a, &in, out, 2), 2);
 }
 
 static void test_the_thread_answers_what_the_ring_brings(void **state)

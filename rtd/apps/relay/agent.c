@@ -7,36 +7,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "apps/relay/agent.h"
+#include "apps/relay/agent_int.h"
 #include "lib/addr.h"
 #include "log.h"
-
-/*
- * A check is answered within a millisecond or two of arriving: RFC 8445's
- * pacing is 50 ms between checks and a retransmission waits 500 ms, so the
- * idle sleep costs the peer nothing while keeping this thread near 0% CPU.
- */
-#define AGENT_IDLE_NS 1000000L
-#define AGENT_RING_SLOTS 256
-
-struct agent_slot {
-	bool on;
-	bool latched;             /* a peer was handed to the RT thread */
-	bool nominated;           /* ... and it was the peer's choice */
-	struct ice_creds local;
-	char remote[ICE_UFRAG_MAX + 1];
-	struct rtd_ep peer;       /* the latched one */
-};
-
-struct agent {
-	struct relay *r;
-	pthread_t thread;
-	pthread_mutex_t lock;     /* slots: the ng thread writes, this one reads */
-	bool stop;
-	struct agent_stats st;
-	struct relay_hs in, out[2];
-	struct agent_slot slot[RELAY_MAX_STREAMS];
-};
 
 void agent_set(struct agent *a, uint16_t idx, const struct ice_creds *local, const char *remote)
 {
@@ -63,6 +36,7 @@ void agent_clear(struct agent *a, uint16_t idx)
 		return;
 	pthread_mutex_lock(&a->lock);
 	memset(&a->slot[idx], 0, sizeof(a->slot[idx]));
+	agent_dtls_drop(a, idx);
 	pthread_mutex_unlock(&a->lock);
 }
 
@@ -100,11 +74,13 @@ static bool takes_peer(struct agent_slot *s, const struct ice_verdict *v, const 
 
 /* Called with the lock held. */
 static int answer(struct agent *a, struct agent_slot *s, const struct relay_hs *in,
-		  struct relay_hs out[2])
+		  struct relay_hs *out, unsigned max)
 {
 	struct ice_verdict v;
 	int n;
 
+	if (max < 2)
+		return 0;
 	n = ice_answer(&s->local, s->remote[0] ? s->remote : NULL, in->data, in->len, &in->peer,
 		       out[0].data, sizeof(out[0].data), &v);
 	if (v.kind != ICE_IGNORED)
@@ -135,10 +111,11 @@ static int answer(struct agent *a, struct agent_slot *s, const struct relay_hs *
 	}
 	out[1] = (struct relay_hs){ .op = RELAY_HS_LATCH, .idx = in->idx, .peer = in->peer,
 				    .local = in->local };
+	agent_dtls_latched(a, in->idx, &in->peer, &in->local);
 	return 2;
 }
 
-int agent_handle(struct agent *a, const struct relay_hs *in, struct relay_hs out[2])
+int agent_handle(struct agent *a, const struct relay_hs *in, struct relay_hs *out, unsigned max)
 {
 	struct agent_slot *s;
 	int n = 0;
@@ -148,34 +125,50 @@ int agent_handle(struct agent *a, const struct relay_hs *in, struct relay_hs out
 		return 0;
 	s = &a->slot[in->idx];
 	pthread_mutex_lock(&a->lock);
-	if (s->on)
-		n = answer(a, s, in, out);
+	/* RFC 7983: 0-3 is STUN, 20-63 DTLS. */
+	if (in->len && in->data[0] >= 20 && in->data[0] <= 63)
+		n = agent_dtls_recv(a, in, out, max);
+	else if (s->on)
+		n = answer(a, s, in, out, max);
 	else
 		a->st.ignored++;
 	pthread_mutex_unlock(&a->lock);
 	return n;
 }
 
-/* Every check waiting; how many there were. */
+/* Onto hs_out; what the ring does not take is made good later, or lost. */
+static void send_out(struct agent *a, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct relay_hs *m = &a->out[i];
+
+		if (!ring_push(&a->r->hs_out, m))
+			continue;
+		pthread_mutex_lock(&a->lock);
+		a->st.lost++;
+		/* The peer retransmits; a lost LATCH comes back with it. */
+		if (m->op == RELAY_HS_LATCH)
+			a->slot[m->idx].latched = a->slot[m->idx].nominated = false;
+		else if (m->op == RELAY_HS_KEYS)
+			agent_dtls_unsent(a, m);
+		pthread_mutex_unlock(&a->lock);
+	}
+}
+
+/* Every message waiting, then the timers; how much there was to do. */
 static unsigned drain(struct agent *a)
 {
-	unsigned seen = 0;
+	unsigned seen = 0, n;
 
 	while (!ring_pop(&a->r->hs_in, &a->in)) {
-		int n = agent_handle(a, &a->in, a->out);
+		int got = agent_handle(a, &a->in, a->out, AGENT_OUT_MAX);
 
 		seen++;
-		for (int i = 0; i < n; i++) {
-			if (!ring_push(&a->r->hs_out, &a->out[i]))
-				continue;
-			/* The peer retransmits; a lost LATCH comes back with it. */
-			pthread_mutex_lock(&a->lock);
-			a->st.lost++;
-			if (a->out[i].op == RELAY_HS_LATCH)
-				a->slot[a->out[i].idx].latched = a->slot[a->out[i].idx].nominated =
-					false;
-			pthread_mutex_unlock(&a->lock);
-		}
+		send_out(a, got > 0 ? (unsigned)got : 0);
+	}
+	while ((n = agent_dtls_tick(a, a->out, AGENT_OUT_MAX))) {
+		send_out(a, n);
+		seen++;
 	}
 	return seen;
 }
@@ -233,6 +226,8 @@ void agent_stop(struct relay *r)
 	__atomic_store_n(&a->stop, true, __ATOMIC_RELAXED);
 	pthread_join(a->thread, NULL);
 	r->agent = NULL;
+	for (unsigned i = 0; i < RELAY_MAX_STREAMS; i++)
+		agent_dtls_drop(a, (uint16_t)i);
 	ring_free(&r->hs_out);
 	ring_free(&r->hs_in);
 	pthread_mutex_destroy(&a->lock);
