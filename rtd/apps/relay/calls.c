@@ -294,6 +294,10 @@ void calls_stream_state(const struct calls *c, const struct call *call,
 				o->bytes = __atomic_load_n(&s->bytes, __ATOMIC_RELAXED);
 				o->forwarded = __atomic_load_n(&s->forwarded, __ATOMIC_RELAXED);
 				o->dropped = __atomic_load_n(&s->dropped, __ATOMIC_RELAXED);
+				if (call->media[m].leg[leg].sec.mode == CALL_SEC_DTLS)
+					o->dtls_keyed = agent_dtls_info(
+						c->relay->agent, call->media[m].leg[leg].sidx[k],
+						NULL, 0, &o->dtls);
 			}
 		}
 	}
@@ -382,6 +386,14 @@ static void restore_stream(struct calls *c, const struct call *call, unsigned m,
 		post(c, &peer);
 	if (st->blocked)
 		post(c, &block);
+	if (st->dtls_keyed) {
+		struct agent_dtls cfg = { .role = sd->sec.role, .nfps = sd->sec.nfps,
+					  .peer = st->peer, .local = st->local };
+
+		memcpy(cfg.fps, sd->sec.fps, sizeof(cfg.fps[0]) * sd->sec.nfps);
+		snprintf(cfg.label, sizeof(cfg.label), "call '%.60s' restored", call->call_id);
+		agent_dtls_restore(c->relay->agent, sd->sidx[k], &cfg, &st->dtls);
+	}
 	c->env->steer(c->env->ctx, sd->port + k, true);
 }
 
@@ -402,6 +414,10 @@ int calls_restore(struct calls *c, unsigned slot, const struct call *saved,
 		return err;
 	*call = *saved;
 	call->restored_ns = now;
+	/* The RT side has no SRTP context yet: sec_post gives them again. */
+	for (unsigned m = 0; m < call->nmedia; m++)
+		for (int leg = 0; leg < 2; leg++)
+			call->media[m].leg[leg].sec.posted = false;
 	for (unsigned m = 0; m < call->nmedia; m++)
 		for (int leg = 0; leg < 2; leg++)
 			for (int k = 0; k < 2; k++)

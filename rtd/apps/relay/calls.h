@@ -14,11 +14,45 @@
 #include <rtd/app.h>
 #include <rtd/portset.h>
 
+#include "apps/relay/dtls.h"
 #include "apps/relay/ice.h"
 #include "apps/relay/relay.h"
+#include "apps/relay/sdes.h"
 
 #define CALLS_MAX 4096
 #define CALLS_MAX_MEDIA 4
+
+/* How rtd and one side's peer protect the media between them. */
+enum call_sec_mode {
+	CALL_SEC_NONE, /* plain RTP */
+	CALL_SEC_PASS, /* the endpoints' own SRTP end to end: rtd does not touch it */
+	CALL_SEC_SDES, /* SRTP with keys in SDP (RFC 4568), terminated by rtd */
+	CALL_SEC_DTLS, /* DTLS-SRTP (RFC 5764), terminated by rtd */
+};
+
+#define CALL_SEC_FPS 2 /* a=fingerprint lines of a peer kept: browsers send one */
+
+struct call_sec {
+	uint8_t mode;        /* enum call_sec_mode */
+	char proto[24];      /* the m= protocol the peer's SDP had */
+	char mid[32];        /* its a=mid: a WebRTC offerer wants it back in the answer */
+	/* SDES: the peer's a=crypto lines rtd read (its offer; its answer's
+	 * one), rtd's (offered, or the one it answered with), and the pair in
+	 * use: peer_i into peer, own_i into own; -1 until the answer. */
+	uint8_t npeer, nown;
+	int8_t peer_i, own_i;
+	/* The keys the RT side has (posted): a re-offer with the same ones
+	 * keeps its contexts, whose rollover counters a new one would lose. */
+	bool posted;
+	struct rsrtp_key rx_key, tx_key;
+	struct sdes_crypto peer[RSRTP_NSUITES];
+	struct sdes_crypto own[RSRTP_NSUITES];
+	/* DTLS: what the peer said and rtd wrote, and rtd's role. */
+	uint8_t peer_setup, setup, role; /* enum rdtls_setup, rdtls_setup, rdtls_role */
+	uint8_t wish;                    /* enum rdtls_wish, as the ng flags asked */
+	uint8_t nfps;
+	struct rdtls_fp fps[CALL_SEC_FPS];
+};
 
 /* One media section as one leg has it. */
 struct call_side {
@@ -31,6 +65,7 @@ struct call_side {
 	struct in6_addr addr;
 	uint16_t rtp, rtcp;
 	char ice_ufrag[ICE_UFRAG_MAX + 1]; /* the peer's, from its SDP */
+	struct call_sec sec;
 };
 
 /* rtcp-mux flags of an offer, rtpengine's words (bits). */
@@ -81,6 +116,10 @@ struct call_stream_state {
 	struct rtd_ep peer, local;
 	bool latched, blocked;
 	uint64_t packets, bytes, forwarded, dropped;
+	/* A DTLS-SRTP association's keys: a restart goes on with them, as the
+	 * peer does, where a new handshake would need a new offer. */
+	bool dtls_keyed;
+	struct rdtls_keys dtls;
 };
 #define CALL_STREAMS (CALLS_MAX_MEDIA * 4) /* media x leg x (RTP, RTCP) */
 #define CALL_STREAM(m, leg, k) (((m) * 2 + (leg)) * 2 + (k))
@@ -142,6 +181,13 @@ void calls_stream_state(const struct calls *c, const struct call *call,
  */
 int calls_restore(struct calls *c, unsigned slot, const struct call *saved,
 		  const struct call_stream_state st[CALL_STREAMS], uint64_t now);
+/*
+ * Another rtd's call taken over: as calls_restore, into any free slot and
+ * with free stream slots of this table (the ports stay: SDP named them).
+ * -ENOSPC (no slot), else as calls_restore.
+ */
+int calls_claim(struct calls *c, const struct call *saved,
+		const struct call_stream_state st[CALL_STREAMS], uint64_t now);
 /* Add a stream's counters to r. */
 void calls_add_stream(const struct rstream *s, struct ng_relayed *r);
 /* The newest packet time of a call's streams, or its creation. */

@@ -73,6 +73,12 @@ static const struct setting rows[] = {
 	  .help = "media address LOCAL, one of IF's, advertised in SDP as ADV\n"
 		  "(behind a 1:1 NAT); repeat for more, the same NAME for both\n"
 		  "families (default: IF's own addresses)" },
+	{ .name = "dtls-cert", .type = SETTING_STR, F(dtls_cert), .what = "file",
+	  .arg = "FILE",
+	  .help = "DTLS-SRTP certificate, PEM (default: one rtd makes and keeps\n"
+		  "in its state directory, so a restart keeps its fingerprint)" },
+	{ .name = "dtls-key", .type = SETTING_STR, F(dtls_key), .what = "file", .arg = "FILE",
+	  .help = "the private key of --dtls-cert, PEM (default: --dtls-cert's file)" },
 	{ .name = "redis", .type = SETTING_FUNC, F(redis), .parse = redis_conf_parse,
 	  .arg = "[PW@]HOST:PORT[/DB]",
 	  .help = "keep calls in Redis too, and take over other rtds' calls\n"

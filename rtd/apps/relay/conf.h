@@ -33,6 +33,8 @@ struct relay_conf {
 	struct allow ng_allow;  /* command sources allowed */
 	unsigned media_timeout; /* seconds of silence that end a call */
 	struct relay_ifaces ifaces; /* none: the NIC's own addresses */
+	char dtls_cert[256];    /* PEM files of rtd's DTLS identity; "": rtd's own */
+	char dtls_key[256];
 	struct relay_redis redis;   /* host "": calls not kept in Redis */
 };
 

@@ -76,6 +76,7 @@ struct ng {
 	char json_reply[NG_MAX_MSG]; /* its reply in bencode, before JSON */
 	struct ng_server *srv; /* sockets and thread; NULL without (tests) */
 	struct store *store;   /* calls kept across restarts; NULL: not kept */
+	struct rdtls_identity *dtls_id; /* rtd's certificate for DTLS-SRTP; NULL: not yet */
 	char store_dir[300];
 	struct redis *redis;   /* calls kept in Redis too (--redis); NULL: not */
 	bool ready;            /* the state dir's calls are back: a standby may claim */

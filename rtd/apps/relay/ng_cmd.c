@@ -12,6 +12,7 @@
 
 #include "apps/relay/ng_cmd.h"
 #include "apps/relay/ng_json.h"
+#include "apps/relay/sec.h"
 #include "lib/clock.h"
 #include "log.h"
 
@@ -97,14 +98,13 @@ int ng_cmd_ping(struct ng *n, const struct ng_msg *m, struct bencode_w *w)
  */
 static const char *const ng_keys_read[] = {
 	"command", "call-id", "from-tag", "to-tag", "sdp", "flags", "replace", "ICE",
-	"direction", "rtcp-mux", "limit", "address-family", "media-address", "all", NULL,
+	"direction", "rtcp-mux", "limit", "address-family", "media-address", "all", "SDES", "DTLS",
+	"DTLS-reverse", "transport-protocol", NULL,
 };
 static const struct {
 	const char *key, *why;
 } ng_keys_unused[] = {
-	{ "SDES", "SRTP passes through end to end; rtd neither offers nor terminates SDES" },
-	{ "DTLS", "DTLS-SRTP passes through end to end; rtd does not terminate it" },
-	{ "transport-protocol", "the offer's transport protocol is kept" },
+	{ "DTLS-fingerprint", "rtd's a=fingerprint is always SHA-256" },
 	{ "record-call", "rtd does not record" },
 	{ "received-from", "the SDP's addresses are used, then the latched peer" },
 	{ "supports", NULL }, { "via-branch", NULL }, { "label", NULL }, { "metadata", NULL },
@@ -356,5 +356,9 @@ struct ng *ng_new(struct relay *r, const struct rtd_app_env *env)
 
 void ng_free(struct ng *n)
 {
+	if (!n)
+		return;
+	rdtls_identity_free(n->dtls_id);
+	sec_gc(n->calls.relay);
 	free(n);
 }

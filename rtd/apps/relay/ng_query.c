@@ -9,7 +9,9 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "apps/relay/agent.h"
 #include "apps/relay/ng_cmd.h"
+#include "apps/relay/sec.h"
 #include "lib/addr.h"
 #include "lib/clock.h"
 
@@ -52,6 +54,18 @@ struct totals {
 };
 
 /* One stream as rtpengine shows it: local, endpoint, advertised, stats. */
+/* A stream rtd terminates DTLS on: its association, and why it failed if it did. */
+static void put_dtls(struct ng *n, struct bencode_w *w, const struct call_side *side, int k)
+{
+	char state[160];
+
+	if (side->sec.mode != CALL_SEC_DTLS)
+		return;
+	agent_dtls_info(n->calls.relay->agent, side->sidx[k], state, sizeof(state), NULL);
+	if (state[0])
+		bencode_w_kv_str(w, "DTLS", state);
+}
+
 static void put_stream(struct ng *n, struct bencode_w *w, const struct call_side *side, int k,
 		       struct totals *tot)
 {
@@ -95,7 +109,9 @@ static void put_stream(struct ng *n, struct bencode_w *w, const struct call_side
 	bencode_w_kv_int(w, "jitter-us", relay_jitter_us(s));
 	bencode_w_kv_int(w, "last-packet-ms-ago",
 			 last ? (int64_t)(clock_since(clock_ns(), last) / NSEC_PER_MSEC) : -1);
+	bencode_w_kv_int(w, "srtp-failed", __atomic_load_n(&s->srtp_failed, __ATOMIC_RELAXED));
 	bencode_w_end(w);
+	put_dtls(n, w, side, k);
 	bencode_w_end(w);
 }
 
@@ -116,7 +132,10 @@ static void put_leg(struct ng *n, struct bencode_w *w, const struct call *call, 
 		bencode_w_dict(w);
 		bencode_w_kv_int(w, "index", i + 1);
 		bencode_w_kv_str(w, "type", m->type);
-		bencode_w_kv_str(w, "protocol", m->proto);
+		bencode_w_kv_str(w, "protocol",
+				 m->leg[leg].sec.proto[0] ? m->leg[leg].sec.proto : m->proto);
+		/* How rtd secures this leg's media: plain, end to end, a suite, DTLS. */
+		bencode_w_kv_str(w, "crypto", sec_mode_name(&m->leg[leg].sec));
 		bencode_w_cstr(w, "streams");
 		bencode_w_list(w);
 		put_stream(n, w, &m->leg[leg], 0, tot);

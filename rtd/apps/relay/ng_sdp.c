@@ -14,6 +14,7 @@
 
 #include "apps/relay/ng_cmd.h"
 #include "apps/relay/sdp.h"
+#include "apps/relay/sec.h"
 #include "lib/addr.h"
 #include "lib/clock.h"
 #include "log.h"
@@ -36,6 +37,7 @@ struct sdp_req {
 	int family;     /* address family asked for; 0: the speaker's */
 	int media_family;
 	struct in6_addr media_addr;
+	struct sec_req sec;
 };
 
 /* The family of "IP4" / "IP6" (rtpengine also takes "IPv4"...). */
@@ -95,7 +97,7 @@ static int refuse(struct ng *n, struct bencode_w *w, const char *why)
 static int read_req(struct ng *n, const struct ng_msg *m, bool offer, struct sdp_req *q,
 		    struct bencode_w *w)
 {
-	char v[64];
+	char v[64], why[160];
 	int d;
 
 	memset(q, 0, sizeof(*q));
@@ -119,6 +121,8 @@ static int read_req(struct ng *n, const struct ng_msg *m, bool offer, struct sdp
 	if (!ng_get_str(m, "media-address", v, sizeof(v)) &&
 	    !(q->media_family = addr_parse(v, 0, &q->media_addr)))
 		return refuse(n, w, "Invalid media address");
+	if (sec_req_read(m, &q->sec, why, sizeof(why)))
+		return refuse(n, w, why);
 	d = bencode_dict_get(m->buf, m->t, 0, "direction");
 	if (d >= 0 && m->t[d].type == BENCODE_LIST && m->t[d].size == 2) {
 		int e = bencode_first(m->t, d);
@@ -330,14 +334,35 @@ static int rewrite(struct ng *n, const struct ng_msg *m, const struct sdp_req *q
 	return 0;
 }
 
+/* rtd's a=fingerprint; the identity made on first use where ng_start made none (tests). */
+static const char *fingerprint(struct ng *n)
+{
+	char err[128];
+
+	if (!n->dtls_id && rdtls_identity_new(&n->dtls_id, 0, err, sizeof(err)))
+		log_err("dtls", "no certificate: %s", err);
+	return n->dtls_id ? rdtls_identity_fingerprint(n->dtls_id) : NULL;
+}
+
+/* Security after ICE and mux: what each leg gets, into o, and the RT side told. */
+static int secure(struct ng *n, struct call *call, const struct sdp_req *q,
+		  const struct sdp_session *sdp, struct out *o, char *err, size_t errlen)
+{
+	static struct sec_out so;
+
+	return sec_negotiate(call, q->speaker, sdp->nmedia, &q->sec, fingerprint(n), &so, &o->rw,
+			     err, errlen);
+}
+
 /* Interfaces, addresses, mux and ICE of both legs, then the output. */
 static int relay_sdp(struct ng *n, const struct ng_msg *m, const struct sdp_req *q,
 		     struct call *call, const struct sdp_session *sdp, struct bencode_w *w)
 {
 	int S = q->speaker, L = !S, family;
-	struct rtd_ep sloc = { 0 }, lloc = { 0 };
+	struct rtd_ep sloc = { 0 }, lloc = { 0 }, local[2];
 	struct in6_addr adv, unused;
 	static struct out o;
+	char err[160];
 	bool ice;
 
 	if (!S && q->direction) {
@@ -345,6 +370,8 @@ static int relay_sdp(struct ng *n, const struct ng_msg *m, const struct sdp_req 
 		snprintf(call->leg[1].iface, sizeof(call->leg[1].iface), "%s", q->dir[1]);
 	}
 	take_sides(call, sdp, m->buf + m->t[q->sdp].start, S);
+	if (sec_take(call, S, sdp, m->buf + m->t[q->sdp].start, err, sizeof(err)))
+		return ng_reply_error(n, w, err);
 	/* The listener gets the family asked for, else the offerer's. */
 	family = q->family ? q->family : call->leg[L].family ? call->leg[L].family : call->leg[S].family;
 	if (!family)
@@ -367,8 +394,13 @@ static int relay_sdp(struct ng *n, const struct ng_msg *m, const struct sdp_req 
 	if (ice && !call->leg[L].ice.ufrag[0] && ice_creds_new(&call->leg[L].ice))
 		return ng_reply_error(n, w, "No randomness for ICE credentials");
 	build_out(call, sdp, q, family, &adv, ice, &o);
+	if (secure(n, call, q, sdp, &o, err, sizeof(err)))
+		return ng_reply_error(n, w, err);
 	post_media(n, call, sdp, q, &sloc, &lloc);
 	calls_ice(&n->calls, call);
+	local[S] = sloc;
+	local[L] = lloc;
+	sec_post(&n->calls, call, n->dtls_id, local);
 	return rewrite(n, m, q, sdp, &o, w);
 }
 

@@ -125,12 +125,53 @@ static void restore(struct ng *n)
 		usleep(1000);
 	pthread_mutex_lock(&n->lock);
 	got = store_restore(n->store_dir, &n->calls, clock_ns());
+	/* Their SRTP contexts: SDES keys from the records, DTLS ones from the agent. */
+	for (unsigned i = 0; got > 0 && i < CALLS_MAX; i++)
+		if (n->calls.call[i].used)
+			sec_post(&n->calls, &n->calls.call[i], n->dtls_id, NULL);
 	pthread_mutex_unlock(&n->lock);
 	if (got < 0)
 		log_err("store", "%s: %s: no call restored", n->store_dir, strerror(-got));
 	else if (got)
 		log_info("store", "%d calls restored from %s in %llu ms", got, n->store_dir,
 			 (unsigned long long)(clock_since(clock_ns(), t0) / NSEC_PER_MSEC));
+}
+
+/*
+ * rtd's DTLS certificate: the operator's files, else the one rtd keeps in
+ * STATE.dtls.pem (made on the first start), so that a restart keeps the
+ * fingerprint the calls' peers were told.  Without either, made when a
+ * call first needs one.
+ */
+static int dtls_identity(struct ng *n, const struct relay_conf *conf, const char *state)
+{
+	char path[320], err[256];
+	int ret;
+
+	if (conf->dtls_cert[0]) {
+		ret = rdtls_identity_load(&n->dtls_id, conf->dtls_cert,
+					  conf->dtls_key[0] ? conf->dtls_key : conf->dtls_cert, 0, err,
+					  sizeof(err));
+		if (ret)
+			log_err("dtls", "--dtls-cert: %s", err);
+		return ret;
+	}
+	if (!state)
+		return 0;
+	snprintf(path, sizeof(path), "%s.dtls.pem", state);
+	if (!access(path, F_OK)) {
+		if (!rdtls_identity_load(&n->dtls_id, path, path, 0, err, sizeof(err)))
+			return 0;
+		log_warn("dtls", "%s: %s: a new certificate replaces it", path, err);
+	}
+	ret = rdtls_identity_new(&n->dtls_id, 0, err, sizeof(err));
+	if (ret) {
+		log_err("dtls", "no certificate: %s", err);
+		return ret;
+	}
+	if (rdtls_identity_save(n->dtls_id, path, err, sizeof(err)))
+		log_warn("dtls", "%s: a restart will have another fingerprint", err);
+	return 0;
 }
 
 static void *ng_main(void *arg)
@@ -213,6 +254,9 @@ int ng_start(struct relay *r, const struct rtd_app_env *env)
 		log_err("ng", "io_uring: %s", strerror(-err));
 		goto err_fd;
 	}
+	err = dtls_identity(n, n->conf, env->state);
+	if (err)
+		goto err_ring;
 	if (env->state) {
 		err = store_dir(env->state, n->store_dir, sizeof(n->store_dir));
 		if (!err)

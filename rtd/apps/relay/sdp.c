@@ -247,6 +247,10 @@ static int parse_a(const char *buf, const struct line *l, struct sdp_session *s,
 	}
 	if (!m)
 		return 0; /* the rest matter per media only */
+	if (sdp_mem_is(name, nn, "mid") && colon) {
+		ice_cred(buf, v, vn, &m->mid);
+		return 0;
+	}
 	if (sdp_mem_is(name, nn, "crypto") && colon) {
 		if (m->ncrypto == SDP_MAX_CRYPTO)
 			return FAIL("more than %d a=crypto lines in one media section", SDP_MAX_CRYPTO);

@@ -41,6 +41,7 @@ struct sdp_media {
 	unsigned ncrypto;
 	struct sdp_span crypto[SDP_MAX_CRYPTO];
 	struct sdp_span fingerprint, setup;
+	struct sdp_span mid;        /* a=mid (RFC 8843), the media's own */
 	uint8_t dir;        /* enum sdp_dir; the session's unless set here */
 	unsigned line;      /* of the m= line, for messages */
 	int c_family;
@@ -102,6 +103,7 @@ struct sdp_sec {
 	const char *crypto[SDP_MAX_CRYPTO];  /* values after "a=crypto:" */
 	const char *fingerprint;             /* after "a=fingerprint:" */
 	const char *setup;                   /* after "a=setup:" */
+	const char *mid;                     /* an a=mid the input lacks (WebRTC's answer) */
 };
 
 struct sdp_rewrite {

@@ -159,6 +159,8 @@ static void put_sec(struct rewriter *r, int mi)
 		obuf_printf(&r->o, "a=fingerprint:%s%s", sec->fingerprint, r->eol);
 	if (sec->setup)
 		obuf_printf(&r->o, "a=setup:%s%s", sec->setup, r->eol);
+	if (sec->mid && !r->s->media[mi].mid.len)
+		obuf_printf(&r->o, "a=mid:%s%s", sec->mid, r->eol);
 }
 
 static int close_rtcp(struct rewriter *r, int mi);
