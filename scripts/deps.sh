@@ -4,7 +4,7 @@
 set -eu
 
 BUILD="make gcc dpkg-dev clang-16 llvm pkg-config libbpf-dev libxdp-dev liburing-dev bpftool libelf-dev zlib1g-dev libssl-dev libjansson-dev libmicrohttpd-dev libhiredis-dev"
-TEST="libcmocka-dev qemu-system-x86 busybox-static curl xz-utils iproute2 iputils-ping netcat-openbsd socat iperf3 sockperf ethtool tcpdump python3 procps psmisc gnuplot-nox kamailio sip-tester rtpengine-daemon tshark baresip-core python3-aiortc python3-aioice rtpengine-utils libclang-rt-16-dev prometheus python3-seccomp libsrtp2-dev chromium kamailio-websocket-modules python3-websockets redis-server iputils-arping"
+TEST="libcmocka-dev qemu-system-x86 busybox-static curl xz-utils iproute2 iputils-ping netcat-openbsd socat iperf3 sockperf ethtool tcpdump python3 procps psmisc gnuplot-nox kamailio sip-tester rtpengine-daemon tshark baresip-core python3-aiortc python3-aioice rtpengine-utils libclang-rt-16-dev prometheus python3-seccomp libsrtp2-dev chromium kamailio-websocket-modules python3-websockets redis-server iputils-arping python3-pylibsrtp"
 DEMO="gnuplot-nox"
 
 case "${1:-all}" in
