@@ -7,6 +7,11 @@ address the media uses.
         aioice, controlling, against the relay's ICE-lite answer: the
         checks must succeed (and fail with a wrong password), then data
         crosses to a plain-UDP callee and back over the nominated pair.
+    webrtc.py dtlsflow NG_HOST NG_PORT SECS OUT.json
+        aiortc (ICE, DTLS-SRTP terminated by the relay) calling a plain
+        callee that echoes its audio back, for SECS seconds, every frame
+        aiortc receives timed (CLOCK_REALTIME): for a test that kills the
+        relay meanwhile.
     webrtc.py peers NG_HOST NG_PORT OUT.json
         two aiortc peers with an audio track each, offer and answer through
         the relay; each must receive the other's audio, DTLS-SRTP end to
@@ -19,6 +24,7 @@ import json
 import re
 import socket
 import sys
+import time
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 from ngclient import Ng  # noqa: E402
@@ -188,12 +194,62 @@ async def peers(ng, res):
     await b.close()
 
 
+async def dtlsflow(ng, res, secs):
+    """aiortc (DTLS-SRTP, ICE) and a plain callee that echoes what it gets, for secs."""
+    from aiortc import RTCPeerConnection, RTCSessionDescription
+    from aiortc.mediastreams import AudioStreamTrack
+
+    pc = RTCPeerConnection()
+    res["frames"] = []
+
+    def on_track(track):
+        async def pull():
+            while True:
+                try:
+                    await track.recv()
+                except Exception:
+                    return
+                res["frames"].append(round(time.time(), 4))
+        asyncio.ensure_future(pull())
+
+    pc.on("track", on_track)
+    pc.addTrack(AudioStreamTrack())
+    await pc.setLocalDescription(await pc.createOffer())
+    r1 = ng.call(command="offer", call_id="dtls-flow", from_tag="a", sdp=pc.localDescription.sdp,
+                 transport_protocol="RTP/AVP", ICE="remove", rtcp_mux=["demux"])
+    to_b = text(r1["sdp"])
+    callee = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    callee.bind((CALLEE, 0))
+    callee.setblocking(False)
+    r2 = ng.call(command="answer", call_id="dtls-flow", from_tag="a", to_tag="b",
+                 sdp=callee_sdp(callee.getsockname()[1]), transport_protocol="UDP/TLS/RTP/SAVPF",
+                 ICE="force", DTLS="passive", flags=["full-rtcp-attribute"])
+    res["answer"] = text(r2["sdp"])
+    res["offer"] = to_b
+    await pc.setRemoteDescription(RTCSessionDescription(text(r2["sdp"]), "answer"))
+    relay_b = ("198.18.0.1", int(re.search(r"m=audio (\d+)", to_b).group(1)))
+    t_end = time.time() + secs
+    while time.time() < t_end:
+        try:
+            while True:
+                data = callee.recv(2048)
+                callee.sendto(data, relay_b)  # the callee echoes the caller's audio
+        except BlockingIOError:
+            pass
+        await asyncio.sleep(0.005)
+    res["ice"] = pc.iceConnectionState
+    await pc.close()
+
+
 def main():
-    mode, host, port, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    mode, host, port, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[-1]
     res = {}
     ng = Ng((host, port))
     try:
-        asyncio.run({"stun": stun, "peers": peers}[mode](ng, res))
+        if mode == "dtlsflow":
+            asyncio.run(dtlsflow(ng, res, float(sys.argv[4])))
+        else:
+            asyncio.run({"stun": stun, "peers": peers}[mode](ng, res))
     except Exception as e:
         # What the client choked on is the finding (an SDP it cannot parse).
         res["error"] = "%s: %s" % (type(e).__name__, e)

@@ -289,10 +289,10 @@ static void test_rtd_secured_media_gets_its_proto_crypto_fingerprint_and_setup(v
 	static const char want[] =
 		"v=0\r\no=- 1 1 IN IP4 203.0.113.5\r\ns=-\r\nc=IN IP4 203.0.113.5\r\nt=0 0\r\n"
 		"m=audio 30000 RTP/AVP 111 0\r\na=mid:0\r\na=rtpmap:111 opus/48000/2\r\n"
-		"a=rtcp:30001\r\n"
+		"a=rtcp:30001\r\na=sendrecv\r\n"
 		"m=audio 30002 RTP/SAVP 0\r\na=rtcp:30003\r\n"
 		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:rtds\r\n"
-		"a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:rtds2\r\n";
+		"a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:rtds2\r\na=sendrecv\r\n";
 	const struct sdp_sec plain = { .proto = "RTP/AVP" };
 	const struct sdp_sec sdes = {
 		.ncrypto = 2,

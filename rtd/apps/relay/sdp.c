@@ -216,10 +216,13 @@ static int parse_a(const char *buf, const struct line *l, struct sdp_session *s,
 	int dir = dir_of(name, nn);
 
 	if (dir >= 0) {
-		if (m)
+		if (m) {
 			m->dir = dir;
-		else
+			m->has_dir = true;
+		} else {
 			s->dir = dir;
+			s->has_dir = true;
+		}
 		return 0;
 	}
 	if (sdp_mem_is(name, nn, "ice-ufrag") && colon) {
@@ -323,6 +326,7 @@ static int check_media(struct sdp_session *s, char *err, size_t errlen)
 			m->fingerprint = s->fingerprint;
 		if (!m->setup.len)
 			m->setup = s->setup;
+		m->has_dir |= s->has_dir;
 	}
 	return 0;
 }

@@ -43,6 +43,7 @@ struct sdp_media {
 	struct sdp_span fingerprint, setup;
 	struct sdp_span mid;        /* a=mid (RFC 8843), the media's own */
 	uint8_t dir;        /* enum sdp_dir; the session's unless set here */
+	bool has_dir;       /* a direction attribute, its own or the session's */
 	unsigned line;      /* of the m= line, for messages */
 	int c_family;
 	struct in6_addr c_addr;
@@ -61,6 +62,7 @@ struct sdp_session {
 	bool has_c;
 	bool crlf;      /* the first line ends in CRLF */
 	uint8_t dir;    /* session-level direction attribute, default sendrecv */
+	bool has_dir;
 	int o_family;   /* from o='s addrtype */
 	struct in6_addr o_addr;
 	int c_family;
@@ -95,7 +97,9 @@ struct sdp_ice {
  * rtd's own media security toward the reader, for one media section: the
  * input's a=crypto, a=fingerprint and a=setup lines go (and the session's
  * a=fingerprint and a=setup, where any section has rtd's), and these are
- * written at the section's end.  NULL fields and zero counts write nothing.
+ * written at the section's end, with the direction (a=sendrecv) where the
+ * input left it implicit: WebRTC stacks (aiortc) do not send without it.
+ * NULL fields and zero counts write nothing.
  */
 struct sdp_sec {
 	const char *proto;                   /* the m= line's, else the input's */

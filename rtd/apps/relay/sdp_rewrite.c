@@ -161,6 +161,8 @@ static void put_sec(struct rewriter *r, int mi)
 		obuf_printf(&r->o, "a=setup:%s%s", sec->setup, r->eol);
 	if (sec->mid && !r->s->media[mi].mid.len)
 		obuf_printf(&r->o, "a=mid:%s%s", sec->mid, r->eol);
+	if (!r->s->media[mi].has_dir)
+		obuf_printf(&r->o, "a=sendrecv%s", r->eol);
 }
 
 static int close_rtcp(struct rewriter *r, int mi);
