@@ -115,9 +115,12 @@ $(B)/tools/%.bpf.o: tests/tools/%.bpf.c | $(B)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+# rtpload speaks SRTP as an SDES phone would: Debian's libsrtp2, a test peer's.
+$(B)/tools/rtpload: TOOL_LIBS := -lsrtp2
+
 $(B)/tools/%: tests/tools/%.c tests/tools/tool.h | $(B)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< -lpthread -lm
+	$(CC) $(CFLAGS) -o $@ $< -lpthread -lm $(TOOL_LIBS)
 
 tools: $(TOOLS)
 

@@ -156,6 +156,7 @@ rtd_stop
 echo "media relay: rtd vs rtpengine..."
 CALLS=${BENCH_CALLS:-20}
 CAP=${BENCH_CAP_CALLS:-250 500 1000 1500}
+SRTP_CAP=${BENCH_SRTP_CAP_CALLS:-500 1000}
 ip -n $PEER addr add 198.18.0.3/24 dev rtdp0
 ip -n $PEER addr add 2001:2::3/64 dev rtdp0 nodad
 relay_run() { # port name calls load [rtpload options]
@@ -179,6 +180,16 @@ relay_all() { # port who
 	export RELAY_BRIDGE=1
 	relay_run "$1" "$2_bridge" "$CALLS" idle -P 50
 	unset RELAY_BRIDGE
+	# And with A an SDES phone (SRTP) and B a plain one: the relay
+	# unprotects one way and protects the other.
+	export RELAY_SRTP=1
+	for l in idle load; do
+		relay_run "$1" "$2_srtp_$l" "$CALLS" $l -P 50
+	done
+	for c in $SRTP_CAP; do
+		relay_run "$1" "$2_srtpcap_$c" "$c" idle
+	done
+	unset RELAY_SRTP
 	for c in $CAP; do
 		relay_run "$1" "$2_cap_$c" "$c" idle
 	done

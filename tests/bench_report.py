@@ -128,10 +128,10 @@ print("target %-28s %6.2f  %s" % ("rt_echo_mpps_skb", mpps_skb, "met (>= 1)" if 
 SUSTAINED_LOSS, SUSTAINED_P99_US = 0.001, 10000.0
 
 
-def relay_steps(who):
+def relay_steps(who, kind="cap"):
     steps = []
     for name in sorted(os.listdir(raw)):
-        if name.startswith(who + "_cap_") and name.endswith(".relay"):
+        if name.startswith("%s_%s_" % (who, kind)) and name.endswith(".relay"):
             r = load(name[:-len(".relay")], "relay")
             if r.get("sent_total"):
                 r["sustained"] = (r.get("loss", 1) <= SUSTAINED_LOSS
@@ -150,65 +150,97 @@ def per_core(r, minus_tx=False):
 
 relay = {}
 for who in ("rtd", "rtpengine"):
-    for l in ("idle", "load", "bridge"):
+    for l in ("idle", "load", "bridge", "srtp_idle", "srtp_load"):
         r = load("%s_%s" % (who, l), "relay")
         if r.get("sent"):
             relay.setdefault(who, {})[l] = r
-    steps = relay_steps(who)
-    if steps:
-        relay.setdefault(who, {})["capacity"] = steps
+    for key, kind in (("capacity", "cap"), ("srtp_capacity", "srtpcap")):
+        steps = relay_steps(who, kind)
+        if steps:
+            relay.setdefault(who, {})[key] = steps
 # Streams per core from the CPU time per packet at the same offered load for
 # every relay: the highest step all of them sustained (per-packet cost falls
 # as batches grow, so steps of different size would not compare).
-common = None
-for c in sorted({r["calls"] for ls in relay.values() for r in ls.get("capacity", [])}):
-    if all(any(r["calls"] == c and r["sustained"] for r in ls.get("capacity", [])) for ls in relay.values()):
-        common = c
+def common_step(key):
+    """The highest step every relay sustained, in relay[who][key]."""
+    best = None
+    for c in sorted({r["calls"] for ls in relay.values() for r in ls.get(key, [])}):
+        if all(any(r["calls"] == c and r["sustained"] for r in ls.get(key, [])) for ls in relay.values()):
+            best = c
+    return best
+
+
+common, srtp_common = common_step("capacity"), common_step("srtp_capacity")
 for who, ls in relay.items():
-    for r in ls.get("capacity", []):
-        if r["calls"] == common:
-            ls["streams_per_core"] = per_core(r)
-            ls["streams_per_core_at_calls"] = common
-            if per_core(r, True):
-                ls["streams_per_core_without_tx"] = per_core(r, True)
+    for key, at, pre in (("capacity", common, ""), ("srtp_capacity", srtp_common, "srtp_")):
+        for r in ls.get(key, []):
+            if r["calls"] == at:
+                ls[pre + "streams_per_core"] = per_core(r)
+                ls[pre + "streams_per_core_at_calls"] = at
+                if per_core(r, True):
+                    ls[pre + "streams_per_core_without_tx"] = per_core(r, True)
+# What SRTP adds to rtd's own work (without the kernel's transmit) at the
+# same number of calls, plain against SRTP.
+srtp_added = None
+if "rtd" in relay:
+    own = {}
+    for key in ("capacity", "srtp_capacity"):
+        for r in relay["rtd"].get(key, []):
+            if r.get("cpu_ns_per_packet") and r.get("tx_ns_per_packet") is not None:
+                own.setdefault(r["calls"], {})[key] = r["cpu_ns_per_packet"] - r["tx_ns_per_packet"]
+    both = [c for c, v in sorted(own.items()) if len(v) == 2]
+    if both:
+        srtp_added = round(own[both[-1]]["srtp_capacity"] - own[both[-1]]["capacity"], 1)
+        relay["rtd"]["srtp_added_ns_per_packet"] = srtp_added
+        relay["rtd"]["srtp_added_at_calls"] = both[-1]
 if relay:
     print()
-    print("%-10s %-6s %6s %9s %9s %9s %10s %10s %8s" % (
+    print("%-10s %-9s %6s %9s %9s %9s %10s %10s %8s" % (
         "relay", "load", "calls", "lat p50", "p99", "p99.9", "jitter p99", "p99.9", "loss"))
     for who, ls in relay.items():
-        for l in ("idle", "load", "bridge"):
+        for l in ("idle", "load", "bridge", "srtp_idle", "srtp_load"):
             r = ls.get(l)
             if r:
-                print("%-10s %-6s %6d %s %s %s %s %s %8.4f" % (
+                print("%-10s %-9s %6d %s %s %s %s %s %8.4f" % (
                     who, l, r["calls"], f(r, "latency_p50_us"), f(r, "latency_p99_us"),
                     f(r, "latency_p999_us"), "%10.1f" % r["jitter_p99_us"], "%10.1f" % r["jitter_p999_us"],
                     r["loss"]))
     print("(one-way latency and jitter in microseconds: RTP both ways at 50 pps per stream, sent from the")
     print(" peer namespace and timestamped by its kernel on receipt; jitter: change in transit time;")
-    print(" bridge: idle, each call between an IPv4 caller and an IPv6 callee)")
+    print(" bridge: idle, each call between an IPv4 caller and an IPv6 callee; srtp: an SDES caller")
+    print(" and a plain callee, the relay unprotecting one way and protecting the other)")
     print()
     print("%-10s %6s %8s %10s %8s %9s %7s %10s %9s" % (
         "capacity", "calls", "streams", "offered/s", "loss", "lat p99", "cpu", "ns/packet", "of it TX"))
-    for who, ls in relay.items():
-        for r in ls.get("capacity", []):
-            print("%-10s %6d %8d %10s %8.4f %s %7s %10s %9s%s" % (
-                who, r["calls"], r["streams"], r.get("offered_pps") or "-", r["loss"],
-                f(r, "latency_p99_us"), "%.1f%%" % (100 * r["cpu_share"]) if "cpu_share" in r else "-",
-                r.get("cpu_ns_per_packet", "-"), r.get("tx_ns_per_packet", "-"),
-                "" if r["sustained"] else "  (not sustained)"))
+    for key, tag in (("capacity", ""), ("srtp_capacity", " srtp")):
+        for who, ls in relay.items():
+            for r in ls.get(key, []):
+                print("%-10s %6d %8d %10s %8.4f %s %7s %10s %9s%s" % (
+                    (who + tag)[:10], r["calls"], r["streams"], r.get("offered_pps") or "-", r["loss"],
+                    f(r, "latency_p99_us"), "%.1f%%" % (100 * r["cpu_share"]) if "cpu_share" in r else "-",
+                    r.get("cpu_ns_per_packet", "-"), r.get("tx_ns_per_packet", "-"),
+                    "" if r["sustained"] else "  (not sustained)"))
     print("(idle; RTP both ways; CPU of the relay's core per relayed packet.  rtd's TX column is the")
     print(" kernel's copy-mode transmit inside its sendto() wake-ups: on veth, the peer's whole receive)")
     for who, ls in relay.items():
-        print("%s: %s streams per core (CPU time per packet at %s calls, the highest step all sustained)%s"
-              % (who, ls.get("streams_per_core") or "-", common or "-",
-                 "; %d without the kernel's transmit" % ls["streams_per_core_without_tx"]
-                 if ls.get("streams_per_core_without_tx") else ""))
+        for pre, at, what in (("", common, ""), ("srtp_", srtp_common, " SRTP")):
+            print("%s:%s %s streams per core (CPU time per packet at %s calls, the highest step all sustained)%s"
+                  % (who, what, ls.get(pre + "streams_per_core") or "-", at or "-",
+                     "; %d without the kernel's transmit" % ls[pre + "streams_per_core_without_tx"]
+                     if ls.get(pre + "streams_per_core_without_tx") else ""))
+    if srtp_added is not None:
+        print("SRTP adds %.0f ns a packet to rtd's own work (without the transmit) at %d calls" % (
+            srtp_added, relay["rtd"]["srtp_added_at_calls"]))
     summary["relay"] = relay
     for k, want, ok, get in (
             ("relay_jitter_p999_rtd_over_rtpengine_load", "<= 0.2", lambda v: v <= 0.2,
              lambda w: relay[w]["load"]["jitter_p999_us"]),
             ("relay_streams_per_core_rtd_over_rtpengine", ">= 5", lambda v: v >= 5,
-             lambda w: relay[w]["streams_per_core"])):
+             lambda w: relay[w]["streams_per_core"]),
+            ("relay_srtp_jitter_p999_rtd_over_rtpengine_load", "<= 0.2", lambda v: v <= 0.2,
+             lambda w: relay[w]["srtp_load"]["jitter_p999_us"]),
+            ("relay_srtp_streams_per_core_rtd_over_rtpengine", ">= 3", lambda v: v >= 3,
+             lambda w: relay[w]["srtp_streams_per_core"])):
         try:
             rv, ev = get("rtd"), get("rtpengine")
             v = rv / ev if rv is not None and ev else None
@@ -217,6 +249,11 @@ if relay:
         targets[k] = v
         print("target %-42s %6s  %s" % (k, "-" if v is None else "%.2f" % v,
                                          "" if v is None else ("met (%s)" % want if ok(v) else "MISSED (%s)" % want)))
+
+if srtp_added is not None:
+    targets["relay_srtp_added_ns_per_packet"] = srtp_added
+    print("target %-42s %6.0f  %s" % ("relay_srtp_added_ns_per_packet", srtp_added,
+                                       "met (< 1000)" if srtp_added < 1000 else "MISSED (< 1000)"))
 
 os.makedirs(out, exist_ok=True)
 with open(os.path.join(out, "latest.json"), "w") as fh:

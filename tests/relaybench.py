@@ -8,13 +8,19 @@ Prints rtpload's JSON object, with the time the ng set-up took.
 With RELAY_BRIDGE=1, B is IPv6 (2001:2::3) and each offer asks for
 "address family: IP6": every call is bridged between IPv4 and IPv6.
 
+With RELAY_SRTP=1, A is an SDES phone (RTP/SAVP, AES_CM_128_HMAC_SHA1_80)
+and B a plain one: the relay terminates SRTP toward A (transport-protocol
+RTP/AVP toward B, RTP/SAVP back toward A), and rtpload -S speaks it.
+
 With RELAY_CPU_CMD set, a shell command that prints the relay's CPU seconds
 so far (for rtd, its busy time) and optionally, second, how much of it went
 to the kernel's transmit, the JSON also has the relay's CPU share while the
 media ran and its CPU time per relayed packet (and the transmit's part).
 """
+import base64
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -26,6 +32,7 @@ from ngclient import Ng  # noqa: E402
 A, B, RELAY = "198.18.0.2", "198.18.0.3", "198.18.0.1"
 B6, RELAY6 = "2001:2::3", "2001:2::1"
 BRIDGE = os.environ.get("RELAY_BRIDGE") == "1"
+SRTP = os.environ.get("RELAY_SRTP") == "1"
 TOOL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build", "tools", "rtpload")
 
 
@@ -33,6 +40,22 @@ def sdp(ip, port):
     fam = "IP6" if ":" in ip else "IP4"
     return ("v=0\r\no=- 1 1 IN %s %s\r\ns=-\r\nc=IN %s %s\r\nt=0 0\r\n"
             "m=audio %d RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n" % (fam, ip, fam, ip, port))
+
+
+def sdes_offer(ip, port, key):
+    return ("v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n"
+            "m=audio %d RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+            "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:%s\r\n"
+            % (ip, ip, port, base64.b64encode(key).decode()))
+
+
+def relay_key(reply):
+    """The relay's key toward A, from its answer's a=crypto, as hex."""
+    m = re.search(r"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:([A-Za-z0-9+/=]+)",
+                  reply["sdp"].decode())
+    if not m:
+        raise RuntimeError("no a=crypto in the answer: %r" % reply)
+    return base64.b64decode(m.group(1) + "=" * (-len(m.group(1)) % 4)).hex()
 
 
 def media_port(reply, what):
@@ -66,13 +89,21 @@ def main():
                 pa, pb = 20000 + 4 * i, 20002 + 4 * i
                 cid = "bench-%d-%d" % (os.getpid(), i)
                 fam = {"address_family": "IP6"} if BRIDGE else {}
-                to_b = media_port(ng.call(command="offer", call_id=cid, from_tag="a",
-                                          sdp=sdp(A, pa), **fam), "offer")
+                if SRTP:
+                    key = os.urandom(30)
+                    r1 = ng.call(command="offer", call_id=cid, from_tag="a",
+                                 sdp=sdes_offer(A, pa, key), transport_protocol="RTP/AVP")
+                else:
+                    r1 = ng.call(command="offer", call_id=cid, from_tag="a", sdp=sdp(A, pa),
+                                 **fam)
+                to_b = media_port(r1, "offer")
                 ids.append(cid)
-                to_a = media_port(ng.call(command="answer", call_id=cid, from_tag="a",
-                                          to_tag="b", sdp=sdp(B6 if BRIDGE else B, pb)),
-                                  "answer")
-                f.write("%d %d %d %d\n" % (pa, to_a, pb, to_b))
+                r2 = ng.call(command="answer", call_id=cid, from_tag="a", to_tag="b",
+                             sdp=sdp(B6 if BRIDGE else B, pb),
+                             **({"transport_protocol": "RTP/SAVP"} if SRTP else {}))
+                to_a = media_port(r2, "answer")
+                f.write("%d %d %d %d" % (pa, to_a, pb, to_b))
+                f.write(" %s %s\n" % (key.hex(), relay_key(r2)) if SRTP else "\n")
         except (RuntimeError, OSError) as e:
             print(json.dumps({"calls": len(ids), "error": str(e)}))
             for cid in ids:
@@ -85,7 +116,7 @@ def main():
     try:
         ends = ["-a", A, "-b", B6, "-d", RELAY, "-D", RELAY6] if BRIDGE else \
             ["-a", A, "-b", B, "-d", RELAY]
-        out = subprocess.run([TOOL] + ends + ["-f", f.name, "-t", secs] + extra,
+        out = subprocess.run([TOOL] + ends + ["-f", f.name, "-t", secs] + (["-S"] if SRTP else []) + extra,
                              capture_output=True, text=True, check=False)
         c1, w1 = cpu_seconds(cpu_cmd), time.monotonic()
     finally:

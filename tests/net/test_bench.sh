@@ -4,7 +4,8 @@
 set -u
 . "$(dirname "$0")/../lib.sh"
 
-out=$(BENCH_PINGS=200 BENCH_SECS=1 BENCH_CAP_CALLS="100 200" sh "$ROOT/tests/bench.sh" 2>&1)
+out=$(BENCH_PINGS=200 BENCH_SECS=1 BENCH_CAP_CALLS="100 200" BENCH_SRTP_CAP_CALLS="100 200" \
+	sh "$ROOT/tests/bench.sh" 2>&1)
 rc=$?
 [ $rc -eq 0 ] && pass "make bench runs to the end" || fail "bench runs" "$(printf '%s\n' "$out" | tail -20)"
 python3 - "$ROOT/bench/results/latest.json" <<'PY' && pass "latest.json has every key, each a number" || fail "bench JSON" "$(cat "$ROOT/bench/results/latest.json" 2>&1 | head -40)"
@@ -33,15 +34,18 @@ assert len(runs) == 3 and all(r["gate_off"] > 0 and r["gate_on"] > 0 for r in ru
 assert sorted(r["gate_on"] for r in runs)[1] == j["kernel_tcp_gbps"]["gate_on"], runs
 st = j["rt_core_stalls"]
 assert st["cpu"] == 1 and st["gaps_per_s"] >= 0 and 0 <= st["lost_pct"] <= 100, st
-# The relay comparison: both relays, latency idle, under load and bridged
-# between IPv4 and IPv6, capacity.
+# The relay comparison: both relays, latency idle, under load, bridged
+# between IPv4 and IPv6 and with SRTP on one leg, capacity plain and SRTP.
 for who in ("rtd", "rtpengine"):
     r = j["relay"][who]
-    for l in ("idle", "load", "bridge"):
+    for l in ("idle", "load", "bridge", "srtp_idle", "srtp_load"):
         assert r[l]["received"] > 0 and r[l]["jitter_p999_us"] >= 0, (who, l, r[l])
     assert [c["calls"] for c in r["capacity"]] == [100, 200], (who, r["capacity"])
     assert all(c["cpu_ns_per_packet"] > 0 for c in r["capacity"]), (who, r["capacity"])
     assert r["streams_per_core"] > 0, (who, r)
+    assert [c["calls"] for c in r["srtp_capacity"]] == [100, 200], (who, r["srtp_capacity"])
+    assert r["srtp_streams_per_core"] > 0, (who, r)
+assert isinstance(j["relay"]["rtd"]["srtp_added_ns_per_packet"], (int, float))
 PY
 printf '%s\n' "$out" | grep -q "RT echo, gate on" && pass "the table shows RT and kernel paths side by side" ||
 	fail "bench table" "$out"

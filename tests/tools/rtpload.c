@@ -18,13 +18,19 @@
  *
  * CALLS has one line per call: A_PORT RELAY_PORT_FOR_A B_PORT RELAY_PORT_FOR_B
  * (the relay ports are those of the rewritten SDP each side was given).
+ *
+ * -S: A speaks SRTP (AES_CM_128_HMAC_SHA1_80, libsrtp2), B plain RTP, as an
+ * SDES phone bridged to a plain one: each line then goes on with A's
+ * master key and salt and the relay's toward A, 60 hex digits each.
  */
+#include <srtp2/srtp.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/net_tstamp.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +49,7 @@
 
 struct ep {
 	int fd;
+	srtp_t stx, srx; /* -S, A's: what it protects with and unprotects with */
 	struct sockaddr_storage relay; /* where this endpoint sends */
 	socklen_t rlen;
 	uint16_t seq;
@@ -129,6 +136,13 @@ static void ep_send(struct ep *e, unsigned id, int size, int measured, uint64_t 
 	v = id | (measured ? 0x80000000u : 0);
 	memcpy(b + HDR + 8, &v, 4);
 	memset(b + HDR + STAMP, 0xd5, (size_t)size - HDR - STAMP);
+	if (e->stx) {
+		int n = size;
+
+		if (srtp_protect(e->stx, b, &n))
+			return;
+		size = n;
+	}
 	if (sendto(e->fd, b, (size_t)size, 0, (struct sockaddr *)&e->relay, e->rlen) == size) {
 		sent_total++;
 		e->seq++;
@@ -167,6 +181,15 @@ static void ep_drain(struct ep *e)
 					rx = tool_ts_ns(&ts);
 				}
 			h->msg_controllen = sizeof(ctrl[i]);
+			if (e->srx) {
+				int len = (int)m[i].msg_len;
+
+				if (srtp_unprotect(e->srx, bufs[i], &len)) {
+					rx_other++;
+					continue;
+				}
+				m[i].msg_len = (unsigned)len;
+			}
 			if (m[i].msg_len < HDR + STAMP || !rx) {
 				rx_other++;
 				continue;
@@ -221,6 +244,7 @@ static void usage(void)
 		"  -r PPS    packets per second per stream (default 50)\n"
 		"  -s BYTES  UDP payload (default 172: RTP header and 20 ms of G.711)\n"
 		"  -2        B streams to A as well (default: A to B only)\n"
+		"  -S        A speaks SRTP (lines end in A's key and the relay's, hex), B RTP\n"
 		"  -c CPU    pin; -P PRIO: SCHED_FIFO at PRIO\n");
 	exit(2);
 }
@@ -229,7 +253,7 @@ static void usage(void)
 struct opts {
 	const char *a, *b, *relay, *relay_b, *file;
 	long secs, warm, pps, size, cpu, prio;
-	int both;
+	int both, srtp;
 };
 
 /*
@@ -247,7 +271,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	int opt;
 
 	*o = (struct opts){ .secs = 5, .warm = 1, .pps = 50, .size = 172, .cpu = -1 };
-	while ((opt = getopt(argc, argv, "a:b:d:D:f:t:w:r:s:c:P:2")) != -1) {
+	while ((opt = getopt(argc, argv, "a:b:d:D:f:t:w:r:s:c:P:2S")) != -1) {
 		switch (opt) {
 		case 'a': o->a = optarg; break;
 		case 'b': o->b = optarg; break;
@@ -261,6 +285,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case 'c': o->cpu = tool_num("rtpload", "-c", optarg, 0, CPU_SETSIZE - 1); break;
 		case 'P': o->prio = tool_num("rtpload", "-P", optarg, 1, 99); break;
 		case '2': o->both = 1; break;
+		case 'S': o->srtp = 1; break;
 		default: usage();
 		}
 	}
@@ -279,12 +304,40 @@ static void raise_fd_limit(void)
 	}
 }
 
+/* 60 hex digits into a 30-byte master key and salt. */
+static int hex_key(const char *h, unsigned char k[30])
+{
+	for (int i = 0; i < 30; i++)
+		if (sscanf(h + 2 * i, "%2hhx", &k[i]) != 1)
+			return -1;
+	return h[60] ? -1 : 0;
+}
+
+static int srtp_of(srtp_t *s, const char *hex, bool outbound, uint32_t ssrc)
+{
+	srtp_policy_t p;
+	unsigned char k[30];
+
+	if (hex_key(hex, k))
+		return -EINVAL;
+	memset(&p, 0, sizeof(p));
+	srtp_crypto_policy_set_rtp_default(&p.rtp);
+	srtp_crypto_policy_set_rtcp_default(&p.rtcp);
+	p.ssrc.type = outbound ? ssrc_specific : ssrc_any_inbound;
+	p.ssrc.value = ssrc;
+	p.key = k;
+	p.window_size = 1024;
+	return srtp_create(s, &p) ? -EINVAL : 0;
+}
+
 /* A pair of endpoints in eps for each line of f, polled on epfd; -1 if said. */
 static int load_calls(const struct opts *o, FILE *f, int epfd, unsigned *ncalls)
 {
 	int pa, ra, pb, rb;
+	char ka[64], kr[64];
 
-	while (fscanf(f, "%d %d %d %d", &pa, &ra, &pb, &rb) == 4) {
+	while (fscanf(f, "%d %d %d %d", &pa, &ra, &pb, &rb) == 4 &&
+	       (!o->srtp || fscanf(f, "%63s %63s", ka, kr) == 2)) {
 		struct ep *n = realloc(eps, (neps + 2) * sizeof(*eps));
 		int err;
 
@@ -295,6 +348,10 @@ static int load_calls(const struct opts *o, FILE *f, int epfd, unsigned *ncalls)
 		err = ep_open(&eps[neps], o->a, pa, o->relay, ra);
 		if (!err)
 			err = ep_open(&eps[neps + 1], o->b, pb, o->relay_b ? o->relay_b : o->relay, rb);
+		/* A's packets carry SSRC id + 1 (ep_send): neps + 1 for A. */
+		if (!err && o->srtp)
+			err = srtp_of(&eps[neps].stx, ka, true, neps + 1) ?:
+			      srtp_of(&eps[neps].srx, kr, false, 0);
 		if (err) {
 			fprintf(stderr, "rtpload: %s line %u: %s\n", o->file, *ncalls + 1, strerror(-err));
 			return -1;
@@ -406,6 +463,10 @@ int main(int argc, char **argv)
 	FILE *f;
 
 	parse_opts(argc, argv, &o);
+	if (o.srtp && srtp_init()) {
+		fprintf(stderr, "rtpload: srtp_init failed\n");
+		return 1;
+	}
 	f = fopen(o.file, "re");
 	if (!f) {
 		fprintf(stderr, "rtpload: %s: %s\n", o.file, strerror(errno));
