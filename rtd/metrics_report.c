@@ -315,7 +315,9 @@ static void put_relay_rt(struct obuf *o, const struct rtd *r)
 		const char *reason;
 	} drops[] = { { RELAY_NO_STREAM, "no_stream" },	    { RELAY_NO_PEER, "no_peer" },
 		      { RELAY_STRICT_DROP, "strict_source" }, { RELAY_SEND_FAIL, "send_fail" },
-		      { RELAY_BLOCKED, "blocked" } };
+		      { RELAY_BLOCKED, "blocked" },	    { RELAY_SRTP_NO_KEY, "srtp_no_key" },
+		      { RELAY_SRTP_AUTH, "srtp_auth_failed" }, { RELAY_SRTP_REPLAY, "srtp_replayed" },
+		      { RELAY_SRTP_ERROR, "srtp_malformed" } };
 
 	prom_family(o, "rtd_relay_packets_total", PROM_COUNTER,
 		    "Packets that arrived on the relay's call ports, by kind (RTCP muxed or not).");
@@ -340,6 +342,9 @@ static void put_relay_rt(struct obuf *o, const struct rtd *r)
 	prom_u64(o, "rtd_relay_stun_packets_total",
 		 (const struct prom_label[]){ { "result", "dropped" } }, 1,
 		 relay_counter(r, RELAY_STUN_DROPPED));
+	counter(o, "rtd_relay_dtls_records_total",
+		"DTLS records handed to the agent for the handshakes rtd terminates.",
+		relay_counter(r, RELAY_DTLS));
 }
 
 static void put_relay_calls(struct obuf *o, struct snap *s)
