@@ -189,6 +189,9 @@ def flow(ng, secs, res):
     res["ab"], res["ba"] = [], []
     call.a.settimeout(0)
     call.b.settimeout(0)
+    # Near the end of the sequence space: it wraps within the first
+    # seconds, so that a relay restarted later must know the ROC.
+    call.seq = 65536 - 60
     t_end, nxt = time.time() + secs, time.time()
     while time.time() < t_end:
         if time.time() >= nxt:

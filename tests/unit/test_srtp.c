@@ -1108,6 +1108,84 @@ static void test_a_ctx_serves_its_own_direction_only_and_fini_is_idempotent(void
 	rsrtp_fini(&tx);
 }
 
+/*
+ * A restart mid-call, past a wrap: the contexts rtd makes again with the
+ * same keys go on from a save.  Without it the receiver reads ROC 0 and
+ * nothing authenticates, and protect repeats SRTCP indices; with it,
+ * libsrtp2 at the far end takes what the resumed protect sends, and the
+ * resumed unprotect takes what libsrtp2 sends.
+ */
+static void test_a_save_resumes_srtp_past_a_wrap_and_srtcp_without_reuse(void **state)
+{
+	struct rsrtp_key k = test_key(CM80, 61);
+	struct rsrtp_ctx tx, rx, tx2, rx2, fresh;
+	struct rsrtp_saved sv_tx, sv_rx, bad;
+	srtp_t lib_rx = lib_new(&k, true), lib_tx = lib_new(&k, false);
+	uint8_t q[BUF], c[BUF];
+	size_t n, m;
+	uint32_t idx_before;
+
+	(void)state;
+	ctx_new(&tx, &k, RSRTP_PROTECT);
+	ctx_new(&rx, &k, RSRTP_UNPROTECT);
+	/* Both ways, from SEQ 65530 across the wrap to 9: ROC 1. */
+	for (uint32_t i = 65530; i < 65536 + 10; i++) {
+		n = rtp_make(q, (uint16_t)i, 0x7000, 20);
+		assert_int_equal(rsrtp_protect(&tx, q, &n, sizeof(q)), 0);
+		assert_int_equal(lib_unprotect(lib_rx, q, &n, false), srtp_err_status_ok);
+		n = rtp_make(q, (uint16_t)i, 0x7001, 20);
+		assert_int_equal(lib_protect(lib_tx, q, &n, false), srtp_err_status_ok);
+		assert_int_equal(rsrtp_unprotect(&rx, q, &n), 0);
+	}
+	n = rtcp_make(q, 0x7000, 6, 1);
+	assert_int_equal(rsrtp_protect_rtcp(&tx, q, &n, sizeof(q)), 0);
+	assert_int_equal(lib_unprotect(lib_rx, q, &n, true), srtp_err_status_ok);
+	idx_before = tx.slot[tx.last].rtcp_index;
+	rsrtp_save(&tx, &sv_tx);
+	rsrtp_save(&rx, &sv_rx);
+	assert_int_equal(sv_tx.n, 1);
+	assert_true(sv_tx.s[0].rtp_index == (1ull << 16 | 9));
+	assert_true(sv_rx.s[0].ssrc == 0x7001 && sv_rx.s[0].rtp_index == (1ull << 16 | 9));
+
+	/* What a fresh context would do with the next packet: refuse it. */
+	ctx_new(&fresh, &k, RSRTP_UNPROTECT);
+	n = rtp_make(q, 10, 0x7001, 20);
+	assert_int_equal(lib_protect(lib_tx, q, &n, false), srtp_err_status_ok);
+	memcpy(c, q, n);
+	m = n;
+	assert_int_equal(rsrtp_unprotect(&fresh, c, &m), -EACCES);
+	rsrtp_fini(&fresh);
+
+	ctx_new(&rx2, &k, RSRTP_UNPROTECT);
+	assert_int_equal(rsrtp_resume(&rx2, &sv_rx), 0);
+	assert_int_equal(rsrtp_unprotect(&rx2, q, &n), 0);
+	assert_int_equal(rsrtp_unprotect(&rx2, c, &m), -EALREADY);
+
+	ctx_new(&tx2, &k, RSRTP_PROTECT);
+	assert_int_equal(rsrtp_resume(&tx2, &sv_tx), 0);
+	n = rtp_make(q, 10, 0x7000, 20);
+	assert_int_equal(rsrtp_protect(&tx2, q, &n, sizeof(q)), 0);
+	assert_int_equal(lib_unprotect(lib_rx, q, &n, false), srtp_err_status_ok);
+	n = rtcp_make(q, 0x7000, 6, 2);
+	assert_int_equal(rsrtp_protect_rtcp(&tx2, q, &n, sizeof(q)), 0);
+	assert_int_equal(lib_unprotect(lib_rx, q, &n, true), srtp_err_status_ok);
+	assert_true(tx2.slot[tx2.last].rtcp_index == idx_before + RSRTP_RESUME_RTCP_SKIP + 1);
+
+	/* Not a saved state: refused, the context as rsrtp_init left it. */
+	bad = sv_rx;
+	bad.n = RSRTP_SAVED + 1;
+	assert_int_equal(rsrtp_resume(&rx2, &bad), -EINVAL);
+	bad = sv_rx;
+	bad.s[0].rtp_index = RSRTP_LIFETIME_MAX;
+	assert_int_equal(rsrtp_resume(&rx2, &bad), -EINVAL);
+	rsrtp_fini(&tx);
+	rsrtp_fini(&rx);
+	rsrtp_fini(&tx2);
+	rsrtp_fini(&rx2);
+	srtp_dealloc(lib_rx);
+	srtp_dealloc(lib_tx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1133,6 +1211,7 @@ int main(void)
 		cmocka_unit_test(test_what_is_not_rtp_of_version_2_inside_its_length_is_ebadmsg),
 		cmocka_unit_test(test_srtcp_with_e_clear_is_refused_even_when_it_authenticates),
 		cmocka_unit_test(test_a_ctx_serves_its_own_direction_only_and_fini_is_idempotent),
+		cmocka_unit_test(test_a_save_resumes_srtp_past_a_wrap_and_srtcp_without_reuse),
 		PER_SUITE_TESTS(no_allocation_per_packet),
 	};
 

@@ -62,9 +62,11 @@ struct agent_dtls {
 void agent_dtls_set(struct agent *a, uint16_t idx, const struct agent_dtls *cfg);
 /* Stream idx runs no DTLS any more. */
 void agent_dtls_clear(struct agent *a, uint16_t idx);
-/* A stream brought back by a restart with its association's keys: no handshake. */
+/* A stream brought back by a restart with its association's keys: no
+ * handshake; its SRTP contexts resume from rx and tx (rsrtp_resume). */
 void agent_dtls_restore(struct agent *a, uint16_t idx, const struct agent_dtls *cfg,
-			const struct rdtls_keys *keys);
+			const struct rdtls_keys *keys, const struct rsrtp_saved *rx,
+			const struct rsrtp_saved *tx);
 /*
  * Stream idx's association for query and the store: "handshaking", "done",
  * "failed: reason", "closed: reason", or "" when it runs none; keys when

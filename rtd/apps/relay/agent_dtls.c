@@ -95,7 +95,8 @@ void agent_dtls_clear(struct agent *a, uint16_t idx)
 }
 
 void agent_dtls_restore(struct agent *a, uint16_t idx, const struct agent_dtls *cfg,
-			const struct rdtls_keys *keys)
+			const struct rdtls_keys *keys, const struct rsrtp_saved *rx,
+			const struct rsrtp_saved *tx)
 {
 	struct agent_dtls_slot *d;
 
@@ -105,6 +106,8 @@ void agent_dtls_restore(struct agent *a, uint16_t idx, const struct agent_dtls *
 	d = take(a, idx, cfg);
 	if (d) {
 		d->keys = *keys;
+		d->resume_rx = *rx;
+		d->resume_tx = *tx;
 		d->state = RDTLS_DONE;
 		d->started = d->restored = true;
 		d->keys_sent = false; /* the next tick makes the contexts */
@@ -154,7 +157,7 @@ static int srtp_key(const struct rdtls_keys *k, const struct rdtls_srtp_key *hal
 }
 
 static struct rsrtp_ctx *srtp_ctx(const struct rdtls_keys *k, const struct rdtls_srtp_key *half,
-				  enum rsrtp_dir dir)
+				  enum rsrtp_dir dir, const struct rsrtp_saved *sv)
 {
 	struct rsrtp_ctx *c = calloc(1, sizeof(*c));
 	struct rsrtp_key key;
@@ -163,6 +166,8 @@ static struct rsrtp_ctx *srtp_ctx(const struct rdtls_keys *k, const struct rdtls
 		free(c);
 		c = NULL;
 	}
+	if (c && sv && rsrtp_resume(c, sv))
+		log_warn("srtp", "a restored stream's SRTP state is not one: it starts afresh");
 	explicit_bzero(&key, sizeof(key));
 	return c;
 }
@@ -171,8 +176,10 @@ static struct rsrtp_ctx *srtp_ctx(const struct rdtls_keys *k, const struct rdtls
 static unsigned keys_msg(uint16_t idx, struct agent_dtls_slot *d, uint16_t port,
 			 struct relay_hs *out)
 {
-	struct rsrtp_ctx *rx = srtp_ctx(&d->keys, &d->keys.remote, RSRTP_UNPROTECT);
-	struct rsrtp_ctx *tx = srtp_ctx(&d->keys, &d->keys.local, RSRTP_PROTECT);
+	struct rsrtp_ctx *rx = srtp_ctx(&d->keys, &d->keys.remote, RSRTP_UNPROTECT,
+					d->restored ? &d->resume_rx : NULL);
+	struct rsrtp_ctx *tx = srtp_ctx(&d->keys, &d->keys.local, RSRTP_PROTECT,
+					d->restored ? &d->resume_tx : NULL);
 
 	if (!rx || !tx) {
 		if (rx)

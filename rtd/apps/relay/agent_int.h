@@ -35,6 +35,7 @@ struct agent_dtls_slot {
 	bool keys_sent;           /* the RT thread has (or is being sent) the SRTP contexts */
 	bool restored;            /* keys from before a restart, no handshake */
 	struct rdtls_keys keys;   /* once done */
+	struct rsrtp_saved resume_rx, resume_tx; /* restored: where the contexts were */
 	char reason[128];
 };
 

@@ -7,6 +7,7 @@
 
 #include "apps/relay/agent.h"
 #include "apps/relay/calls.h"
+#include "apps/relay/sec.h"
 #include "lib/clock.h"
 #include "log.h"
 
@@ -273,6 +274,12 @@ void calls_ice(struct calls *c, const struct call *call)
 	}
 }
 
+static void save_srtp(const struct rsrtp_ctx *x, struct rsrtp_saved *out)
+{
+	if (x)
+		rsrtp_save(x, out);
+}
+
 void calls_stream_state(const struct calls *c, const struct call *call,
 			struct call_stream_state st[CALL_STREAMS])
 {
@@ -294,6 +301,9 @@ void calls_stream_state(const struct calls *c, const struct call *call,
 				o->bytes = __atomic_load_n(&s->bytes, __ATOMIC_RELAXED);
 				o->forwarded = __atomic_load_n(&s->forwarded, __ATOMIC_RELAXED);
 				o->dropped = __atomic_load_n(&s->dropped, __ATOMIC_RELAXED);
+				/* Under the ng lock, which the contexts' frees take. */
+				save_srtp(__atomic_load_n(&s->rx, __ATOMIC_ACQUIRE), &o->srtp_rx);
+				save_srtp(__atomic_load_n(&s->tx, __ATOMIC_ACQUIRE), &o->srtp_tx);
 				if (call->media[m].leg[leg].sec.mode == CALL_SEC_DTLS)
 					o->dtls_keyed = agent_dtls_info(
 						c->relay->agent, call->media[m].leg[leg].sidx[k],
@@ -392,7 +402,8 @@ static void restore_stream(struct calls *c, const struct call *call, unsigned m,
 
 		memcpy(cfg.fps, sd->sec.fps, sizeof(cfg.fps[0]) * sd->sec.nfps);
 		snprintf(cfg.label, sizeof(cfg.label), "call '%.60s' restored", call->call_id);
-		agent_dtls_restore(c->relay->agent, sd->sidx[k], &cfg, &st->dtls);
+		agent_dtls_restore(c->relay->agent, sd->sidx[k], &cfg, &st->dtls, &st->srtp_rx,
+				   &st->srtp_tx);
 	}
 	c->env->steer(c->env->ctx, sd->port + k, true);
 }
@@ -414,14 +425,13 @@ int calls_restore(struct calls *c, unsigned slot, const struct call *saved,
 		return err;
 	*call = *saved;
 	call->restored_ns = now;
-	/* The RT side has no SRTP context yet: sec_post gives them again. */
-	for (unsigned m = 0; m < call->nmedia; m++)
-		for (int leg = 0; leg < 2; leg++)
-			call->media[m].leg[leg].sec.posted = false;
 	for (unsigned m = 0; m < call->nmedia; m++)
 		for (int leg = 0; leg < 2; leg++)
 			for (int k = 0; k < 2; k++)
 				restore_stream(c, call, m, leg, k, &st[CALL_STREAM(m, leg, k)]);
+	/* The RT side has no SRTP context yet: SDES ones now, resumed; DTLS
+	 * ones from the agent (restore_stream); sec_post does the rest. */
+	sec_resume(c, call, st);
 	for (unsigned m = 0; m < call->nmedia; m++)
 		calls_topology(c, call, m);
 	calls_ice(c, call);

@@ -120,6 +120,8 @@ struct call_stream_state {
 	 * peer does, where a new handshake would need a new offer. */
 	bool dtls_keyed;
 	struct rdtls_keys dtls;
+	/* Where the SRTP contexts are, each way, so that indices go on. */
+	struct rsrtp_saved srtp_rx, srtp_tx;
 };
 #define CALL_STREAMS (CALLS_MAX_MEDIA * 4) /* media x leg x (RTP, RTCP) */
 #define CALL_STREAM(m, leg, k) (((m) * 2 + (leg)) * 2 + (k))

@@ -45,8 +45,9 @@ static void set_keys(struct relay *r, struct rstream *s, struct rsrtp_ctx *rx,
 		gc(r, s->rx);
 	if (s->tx != tx)
 		gc(r, s->tx);
-	s->rx = rx;
-	s->tx = tx;
+	/* Released: the store thread reads the contexts' indices (rsrtp_save). */
+	__atomic_store_n(&s->rx, rx, __ATOMIC_RELEASE);
+	__atomic_store_n(&s->tx, tx, __ATOMIC_RELEASE);
 }
 
 static void apply(struct relay *r, const struct rcmd *c)

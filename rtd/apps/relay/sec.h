@@ -66,6 +66,13 @@ bool sec_wants_dtls(const struct call *call);
 void sec_post(struct calls *c, struct call *call, struct rdtls_identity *id,
 	      const struct rtd_ep local[2]);
 
+/*
+ * A call brought back by a restart (calls_restore): its SDES contexts made
+ * again and resumed from st, the streams' saved state, so that SRTP
+ * indices go on where they were; sec_post afterwards leaves them be.
+ */
+void sec_resume(struct calls *c, struct call *call, const struct call_stream_state *st);
+
 /* Frees the SRTP contexts the RT thread let go of (relay->gc). */
 void sec_gc(struct relay *r);
 

@@ -24,7 +24,9 @@ static void post(struct calls *c, const struct rcmd *cmd)
 		usleep(100);
 }
 
-static struct rsrtp_ctx *ctx_new(const struct rsrtp_key *k, enum rsrtp_dir dir)
+/* A context for k; sv, when given, is where a restart left it. */
+static struct rsrtp_ctx *ctx_new(const struct rsrtp_key *k, enum rsrtp_dir dir,
+				 const struct rsrtp_saved *sv)
 {
 	struct rsrtp_ctx *x = calloc(1, sizeof(*x));
 
@@ -32,6 +34,8 @@ static struct rsrtp_ctx *ctx_new(const struct rsrtp_key *k, enum rsrtp_dir dir)
 		free(x);
 		return NULL;
 	}
+	if (x && sv && rsrtp_resume(x, sv))
+		log_warn("srtp", "a restored stream's SRTP state is not one: it starts afresh");
 	return x;
 }
 
@@ -51,8 +55,10 @@ void sec_gc(struct relay *r)
 		ctx_free(x);
 }
 
-/* The SDES keys of a side to its two streams, unless they have them already. */
-static void post_sdes(struct calls *c, struct call_side *side)
+/* The SDES keys of a side to its two streams, unless they have them
+ * already; st, after a restart, is where each stream's contexts were. */
+static void post_sdes(struct calls *c, struct call_side *side,
+		      const struct call_stream_state *const st[2])
 {
 	struct call_sec *s = &side->sec;
 	const struct rsrtp_key *rx = &s->peer[s->peer_i].key, *tx = &s->own[s->own_i].key;
@@ -60,8 +66,10 @@ static void post_sdes(struct calls *c, struct call_side *side)
 	if (s->posted && !memcmp(&s->rx_key, rx, sizeof(*rx)) && !memcmp(&s->tx_key, tx, sizeof(*tx)))
 		return;
 	for (int k = 0; k < 2; k++) {
-		struct rcmd cmd = { .op = RCMD_KEYS, .idx = side->sidx[k],
-				    .rx = ctx_new(rx, RSRTP_UNPROTECT), .tx = ctx_new(tx, RSRTP_PROTECT) };
+		struct rcmd cmd = { .op = RCMD_KEYS,
+				    .idx = side->sidx[k],
+				    .rx = ctx_new(rx, RSRTP_UNPROTECT, st ? &st[k]->srtp_rx : NULL),
+				    .tx = ctx_new(tx, RSRTP_PROTECT, st ? &st[k]->srtp_tx : NULL) };
 
 		if (!cmd.rx || !cmd.tx) {
 			log_err("srtp", "no SRTP context for a stream: its media is dropped");
@@ -133,7 +141,7 @@ static void post_side(struct calls *c, const struct call *call, unsigned m, int 
 		post(c, &cmd);
 	}
 	if (s->mode == CALL_SEC_SDES && s->peer_i >= 0 && s->own_i >= 0) {
-		post_sdes(c, side);
+		post_sdes(c, side, NULL);
 		return;
 	}
 	if (s->mode == CALL_SEC_DTLS) {
@@ -155,4 +163,21 @@ void sec_post(struct calls *c, struct call *call, struct rdtls_identity *id,
 		for (int leg = 0; leg < 2; leg++)
 			post_side(c, call, m, leg, id, local ? &local[leg] : NULL);
 	sec_gc(c->relay);
+}
+
+void sec_resume(struct calls *c, struct call *call, const struct call_stream_state *st)
+{
+	for (unsigned m = 0; m < call->nmedia; m++) {
+		for (int leg = 0; leg < 2; leg++) {
+			struct call_side *side = &call->media[m].leg[leg];
+			const struct call_stream_state *const two[2] = {
+				&st[CALL_STREAM(m, leg, 0)], &st[CALL_STREAM(m, leg, 1)]
+			};
+
+			side->sec.posted = false;
+			if (side->sec.mode == CALL_SEC_SDES && side->sec.peer_i >= 0 &&
+			    side->sec.own_i >= 0)
+				post_sdes(c, side, two);
+		}
+	}
 }

@@ -177,6 +177,44 @@ int rsrtp_init_keys(struct rsrtp_ctx *c, enum rsrtp_suite suite, enum rsrtp_dir 
 void rsrtp_fini(struct rsrtp_ctx *c);
 
 /*
+ * What a restart needs of a ctx to go on with the same key: per SSRC its
+ * highest index, whose ROC a receiver cannot guess once SEQ has wrapped,
+ * and for protect the next SRTCP index, which must never be used twice
+ * with one key.  The RSRTP_SAVED most recently used SSRCs are kept.
+ */
+#define RSRTP_SAVED 4
+/* Protect skips this many SRTCP indices on resume: more than can be sent
+ * between two saves (the store writes when 4096 have gone, within 100 ms),
+ * so an index sent before a crash is never sent again. */
+#define RSRTP_RESUME_RTCP_SKIP (1u << 20)
+
+struct rsrtp_saved {
+	uint32_t n;
+	struct rsrtp_saved_ssrc {
+		uint32_t ssrc;
+		uint8_t rtp, rtcp;
+		uint64_t rtp_index;
+		uint32_t rtcp_index;
+	} s[RSRTP_SAVED];
+};
+
+/*
+ * Off the RT thread, while it may be using c: a copy good enough to resume
+ * from (each index is read whole; one a packet older than the newest is
+ * what a save a moment earlier would have read).
+ */
+void rsrtp_save(const struct rsrtp_ctx *c, struct rsrtp_saved *out);
+
+/*
+ * Before c reaches the RT thread, right after rsrtp_init: go on from sv.
+ * The replay window starts with the saved highest index only, so a packet
+ * of the moments before the save could pass once more; protect's SRTCP
+ * indices go on RSRTP_RESUME_RTCP_SKIP later.  Returns 0, or -EINVAL when
+ * sv is not a saved state (more SSRCs than kept, an index out of range).
+ */
+int rsrtp_resume(struct rsrtp_ctx *c, const struct rsrtp_saved *sv);
+
+/*
  * The RT thread's calls, on the packet p[0..*len) in a buffer of cap bytes:
  * *len is the new length after 0 and unchanged otherwise, and on an error
  * but -EIO the bytes are as they were.  They return 0 or:

@@ -246,3 +246,77 @@ void rsrtp_fini(struct rsrtp_ctx *c)
 	 * finished ctx should look like a fresh one. */
 	memset(c, 0, sizeof(*c));
 }
+
+void rsrtp_save(const struct rsrtp_ctx *c, struct rsrtp_saved *out)
+{
+	bool taken[RSRTP_SLOTS] = { 0 };
+
+	memset(out, 0, sizeof(*out));
+	/* The most recently used first: a restart keeps what still speaks. */
+	while (out->n < RSRTP_SAVED) {
+		const struct rsrtp_ssrc *best = NULL;
+		uint64_t used = 0;
+		unsigned bi = 0;
+
+		for (unsigned i = 0; i < RSRTP_SLOTS; i++) {
+			const struct rsrtp_ssrc *sl = &c->slot[i];
+			uint64_t u = __atomic_load_n(&sl->used, __ATOMIC_RELAXED);
+
+			if (!taken[i] && __atomic_load_n(&sl->live, __ATOMIC_RELAXED) &&
+			    (!best || u > used)) {
+				best = sl;
+				used = u;
+				bi = i;
+			}
+		}
+		if (!best)
+			break;
+		taken[bi] = true;
+		out->s[out->n++] = (struct rsrtp_saved_ssrc){
+			.ssrc = __atomic_load_n(&best->ssrc, __ATOMIC_RELAXED),
+			.rtp = __atomic_load_n(&best->rtp, __ATOMIC_RELAXED),
+			.rtcp = __atomic_load_n(&best->rtcp, __ATOMIC_RELAXED),
+			.rtp_index = __atomic_load_n(&best->rtp_index, __ATOMIC_RELAXED),
+			.rtcp_index = __atomic_load_n(&best->rtcp_index, __ATOMIC_RELAXED),
+		};
+	}
+}
+
+int rsrtp_resume(struct rsrtp_ctx *c, const struct rsrtp_saved *sv)
+{
+	if (sv->n > RSRTP_SAVED)
+		return -EINVAL;
+	for (uint32_t i = 0; i < sv->n; i++)
+		if (sv->s[i].rtp_index >= RSRTP_LIFETIME_MAX ||
+		    sv->s[i].rtcp_index >= RSRTCP_LIFETIME_MAX)
+			return -EINVAL;
+	for (uint32_t i = 0; i < sv->n; i++) {
+		const struct rsrtp_saved_ssrc *v = &sv->s[i];
+		struct rsrtp_ssrc *sl = &c->slot[i];
+		uint64_t rtcp = v->rtcp_index;
+
+		memset(sl, 0, sizeof(*sl));
+		sl->ssrc = v->ssrc;
+		sl->live = true;
+		/* Oldest last: the LRU order the save had. */
+		sl->used = sv->n - i;
+		if (v->rtp) {
+			sl->rtp = true;
+			sl->rtp_index = v->rtp_index;
+			sl->rtp_win[0] = 1;
+		}
+		if (v->rtcp) {
+			sl->rtcp = true;
+			if (c->dir == RSRTP_PROTECT) {
+				rtcp += RSRTP_RESUME_RTCP_SKIP;
+				if (rtcp >= RSRTCP_LIFETIME_MAX)
+					rtcp = RSRTCP_LIFETIME_MAX - 1;
+			} else {
+				sl->rtcp_win[0] = 1;
+			}
+			sl->rtcp_index = (uint32_t)rtcp;
+		}
+	}
+	c->clock = sv->n;
+	return 0;
+}

@@ -166,12 +166,32 @@ int store_restore(const char *dir, struct calls *c, uint64_t now)
 	return restored;
 }
 
+/*
+ * Whether two saved SRTP states differ in what a restart cannot do
+ * without: the SSRCs, a ROC (a wrap every 65536 packets), and SRTCP
+ * indices by 4096 (RSRTP_RESUME_RTCP_SKIP covers what goes between).
+ */
+static bool same_srtp(const struct rsrtp_saved *a, const struct rsrtp_saved *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (uint32_t i = 0; i < a->n && i < RSRTP_SAVED; i++)
+		if (a->s[i].ssrc != b->s[i].ssrc || a->s[i].rtp != b->s[i].rtp ||
+		    a->s[i].rtcp != b->s[i].rtcp ||
+		    a->s[i].rtp_index >> 16 != b->s[i].rtp_index >> 16 ||
+		    a->s[i].rtcp_index >> 12 != b->s[i].rtcp_index >> 12)
+			return false;
+	return true;
+}
+
 /* What of a stream's state a restart needs: not its counters, which move. */
 static bool same_state(const struct call_stream_state *a, const struct call_stream_state *b)
 {
 	return a->latched == b->latched && a->blocked == b->blocked &&
+	       a->dtls_keyed == b->dtls_keyed &&
 	       !memcmp(&a->peer, &b->peer, sizeof(a->peer)) &&
-	       !memcmp(&a->local, &b->local, sizeof(a->local));
+	       !memcmp(&a->local, &b->local, sizeof(a->local)) &&
+	       same_srtp(&a->srtp_rx, &b->srtp_rx) && same_srtp(&a->srtp_tx, &b->srtp_tx);
 }
 
 static bool changed(const struct store *s, unsigned i, const struct call *call,

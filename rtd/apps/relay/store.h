@@ -20,7 +20,7 @@
 #include "apps/relay/calls.h"
 
 /* Bumped whenever struct call or struct call_stream_state change meaning. */
-#define STORE_VERSION 2
+#define STORE_VERSION 3
 #define STORE_SCAN_MS 100
 /* Counters alone change all the time: a call is written for them at most this often. */
 #define STORE_COUNTERS_MS 10000
