@@ -60,6 +60,8 @@ const struct relay_iface *relay_iface_find(const struct relay_ifaces *f, const c
 
 #define F(f) .off = offsetof(struct relay_conf, f), .size = sizeof(((struct relay_conf *)0)->f)
 
+static const char *const keep_calls_words[] = { "yes", "no", NULL };
+
 static const struct setting rows[] = {
 	{ .name = "ng-listen", .type = SETTING_STR, F(ng_listen), .what = "ng address",
 	  .dflt = "127.0.0.1:2223,[::1]:2223", .arg = "LIST",
@@ -79,6 +81,10 @@ static const struct setting rows[] = {
 		  "in its state directory, so a restart keeps its fingerprint)" },
 	{ .name = "dtls-key", .type = SETTING_STR, F(dtls_key), .what = "file", .arg = "FILE",
 	  .help = "the private key of --dtls-cert, PEM (default: --dtls-cert's file)" },
+	{ .name = "keep-calls", .type = SETTING_WORD, F(keep_calls), .words = keep_calls_words,
+	  .dflt = "yes", .arg = "WHETHER",
+	  .help = "yes: calls are kept in the state directory and come back after\n"
+		  "a crash or a restart; no: they end with the process" },
 	{ .name = "redis", .type = SETTING_FUNC, F(redis), .parse = redis_conf_parse,
 	  .arg = "[PW@]HOST:PORT[/DB]",
 	  .help = "keep calls in Redis too, and take over other rtds' calls\n"

@@ -35,6 +35,7 @@ struct relay_conf {
 	struct relay_ifaces ifaces; /* none: the NIC's own addresses */
 	char dtls_cert[256];    /* PEM files of rtd's DTLS identity; "": rtd's own */
 	char dtls_key[256];
+	unsigned keep_calls;        /* 0 yes, 1 no: keep_calls_words */
 	struct relay_redis redis;   /* host "": calls not kept in Redis */
 };
 

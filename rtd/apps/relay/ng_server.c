@@ -257,7 +257,7 @@ int ng_start(struct relay *r, const struct rtd_app_env *env)
 	err = dtls_identity(n, n->conf, env->state);
 	if (err)
 		goto err_ring;
-	if (env->state) {
+	if (env->state && n->conf->keep_calls == 0) {
 		err = store_dir(env->state, n->store_dir, sizeof(n->store_dir));
 		if (!err)
 			err = store_start(&n->store, n->store_dir, n);
@@ -265,6 +265,11 @@ int ng_start(struct relay *r, const struct rtd_app_env *env)
 			goto err_ring;
 	}
 	/* Written by the store thread's hand: without a state path, nothing to write. */
+	if (n->conf->redis.host[0] && n->conf->keep_calls) {
+		log_err("redis", "--redis keeps calls as the state directory does: it needs --keep-calls yes");
+		err = -EINVAL;
+		goto err_store;
+	}
 	if (n->conf->redis.host[0] && n->store) {
 		err = redis_start(&n->redis, &n->conf->redis, n, env->is_local, env->ctx);
 		if (err)
