@@ -194,13 +194,25 @@ relay_all() { # port who
 		relay_run "$1" "$2_cap_$c" "$c" idle
 	done
 }
+# rtd as operators run it: calls kept in the state directory (the
+# default) and metrics scraped every second, far more often than
+# Prometheus would; the capacity steps run again below with both off.
 rtd_start --iface rtd0 --rt-ports 20000-39999 --app relay --cpu $RT_CPU --xdp-mode skb \
-	--ng-listen 198.18.0.1:2223 --ng-allow 198.18.0.0/24 || exit 1
+	--ng-listen 198.18.0.1:2223 --ng-allow 198.18.0.0/24 --metrics-listen 198.18.0.1:9910 || exit 1
+bg_host sh -c 'while :; do curl -s -o /dev/null http://198.18.0.1:9910/metrics; sleep 1; done'
+scraper=$BG
 # A busy-polling core is always on CPU: rtd's own account of the time it
 # spent on frames is its CPU time here, and of that, the time in the
 # kernel's copy-mode transmit (TX wake-ups).
 export RELAY_CPU_CMD="$RTCTL_BIN -s $RTD_SOCK -j stats | python3 -c 'import json,sys; l = json.load(sys.stdin)[\"loop\"]; print(l[\"busy_us\"] / 1e6, l[\"kick_us\"] / 1e6)'"
 relay_all 2223 rtd
+bg_stop "$scraper"
+rtd_stop
+rtd_start --iface rtd0 --rt-ports 20000-39999 --app relay --cpu $RT_CPU --xdp-mode skb \
+	--ng-listen 198.18.0.1:2223 --ng-allow 198.18.0.0/24 --keep-calls no || exit 1
+for c in ${BENCH_OPS_CAP_CALLS:-$CAP}; do
+	relay_run 2223 "rtd_opsoff_cap_$c" "$c" idle
+done
 rtd_stop
 if command -v rtpengine >/dev/null 2>&1; then
 	# Exec'd, not wrapped: $BG is rtpengine itself, whose CPU time we read.

@@ -4,7 +4,7 @@
 set -u
 . "$(dirname "$0")/../lib.sh"
 
-out=$(BENCH_PINGS=200 BENCH_SECS=1 BENCH_CAP_CALLS="100 200" BENCH_SRTP_CAP_CALLS="100 200" \
+out=$(BENCH_PINGS=200 BENCH_SECS=1 BENCH_CAP_CALLS="100 200" BENCH_SRTP_CAP_CALLS="100 200" BENCH_OPS_CAP_CALLS="100 200" \
 	sh "$ROOT/tests/bench.sh" 2>&1)
 rc=$?
 [ $rc -eq 0 ] && pass "make bench runs to the end" || fail "bench runs" "$(printf '%s\n' "$out" | tail -20)"
@@ -46,6 +46,8 @@ for who in ("rtd", "rtpengine"):
     assert [c["calls"] for c in r["srtp_capacity"]] == [100, 200], (who, r["srtp_capacity"])
     assert r["srtp_streams_per_core"] > 0, (who, r)
 assert isinstance(j["relay"]["rtd"]["srtp_added_ns_per_packet"], (int, float))
+ops = j["relay"]["rtd"]["ops_on_over_off"]
+assert [o["calls"] for o in ops] == [100, 200] and all(o["ns_per_packet_on_over_off"] > 0 for o in ops), ops
 PY
 printf '%s\n' "$out" | grep -q "RT echo, gate on" && pass "the table shows RT and kernel paths side by side" ||
 	fail "bench table" "$out"
