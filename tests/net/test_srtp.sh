@@ -77,6 +77,28 @@ if rtpengine_start 198.18.0.1:2224 --interface=198.18.0.1 --port-min=40100 --por
 		fail "rtpengine side by side" "$(cat "$R" "$TMP/rp.log")"
 	# A difference to write down, not a failure of rtd's.
 	echo "    what rtpengine let through to the plain callee: $(j "$R" "', '.join(r['junk_through']) or 'nothing'")"
+	# Four secured offer/answer pairs with Kamailio's flags through both
+	# relays at once: each takes them all; the SDP they write differs
+	# (the README's table of differences comes from this file).
+	# shellcheck disable=SC2086
+	if rtd_start --iface rtd0 --rt-ports 30000-30999 --app relay --cpu 1 \
+		--ng-listen 198.18.0.1:2223 --ng-allow 198.18.0.0/24; then
+		in_peer "$PY" "$ROOT/tests/secdiff.py" 198.18.0.1 2223 2224 "$TMP/secdiff.json"
+		python3 - "$TMP/secdiff.json" <<'PY' && pass "SDES and WebRTC offers and answers: both relays take all four; rtd answers the browser with its fingerprint, a=setup and ICE-lite" ||
+import json, sys
+d = json.load(open(sys.argv[1]))
+for who in ("rtd", "rtpengine"):
+    for call, r in d[who].items():
+        assert r.get("offer") == "ok" and r.get("answer") == "ok", (who, call, r)
+w = d["rtd"]["webrtc-to-plain"]["caller_got"]
+assert {"a=ice-lite", "a=setup:passive", "a=fingerprint:sha-256 ...", "a=rtcp-mux"} <= set(w), w
+assert not any(l.startswith("a=crypto") for l in d["rtd"]["sdes-to-plain"]["callee_got"])
+PY
+			fail "secured offers side by side" "$(cat "$TMP/secdiff.json")"
+		rtd_stop
+	else
+		fail "rtd starts beside rtpengine" "$(cat "$RTD_LOG")"
+	fi
 	rtpengine_stop
 fi
 topo_down
