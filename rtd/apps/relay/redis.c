@@ -11,121 +11,11 @@
 
 #include "apps/relay/ng.h"
 #include "apps/relay/redis.h"
+#include "apps/relay/redis_int.h"
 #include "lib/clock.h"
 #include "log.h"
 
-#define ID_MAX sizeof(((struct call *)0)->call_id)
-#define KEY_MAX (sizeof(REDIS_KEY_PREFIX) + ID_MAX)
-
-/* What the store thread hands over: the latest record of a slot (under lock). */
-struct rd_out {
-	bool dirty;
-	bool present; /* rec is the call's; false: the call ended */
-	struct store_rec rec;
-};
-
-/*
- * What Redis may hold of this rtd's, slot by slot (the Redis thread's
- * own): the record it took last, and one sent whose reply never came
- * (a timeout: it may have landed, later), each a key and a CRC.
- */
-struct rd_key {
-	char id[ID_MAX]; /* "": none */
-	uint32_t crc;
-};
-
-enum { HELD_TAKEN, HELD_SENT };
-
-struct rd_held {
-	struct rd_key e[2]; /* HELD_TAKEN, HELD_SENT */
-};
-
-/* A key to remove if it holds one of two records of this rtd's. */
-struct rd_del {
-	char id[ID_MAX];
-	uint32_t crc[2];
-};
-
-struct rd_op {
-	unsigned slot;
-	bool present;
-	unsigned ndel;
-	struct rd_del del[2];
-	struct store_rec rec;
-};
-
-struct redis {
-	struct relay_redis conf;
-	char where[REDIS_HOST_MAX + 16]; /* for logs: no password */
-	struct ng *n;
-	standby_is_local *is_local;
-	void *ctx;
-	unsigned ttl_s;
-	int wake; /* eventfd: a record was handed over, or stop */
-	pthread_t thread;
-	bool stop;
-	pthread_mutex_t lock; /* out[] and the stats, with the store thread */
-	struct rd_out out[CALLS_MAX];
-	struct redis_stats st;
-	/* The Redis thread's own from here on. */
-	redisContext *cmd, *sub;
-	bool up, notify, refusing, down_logged;
-	uint64_t next_try_ns, rescan_ns, tick_ns, backoff_ns;
-	char del_script[256];
-	struct rd_held held[CALLS_MAX];
-	struct rd_op batch[REDIS_BATCH];
-	struct standby warm;
-};
-
-int redis_channel_id(const char *channel, size_t len, unsigned db, char *id, size_t idlen)
-{
-	char prefix[64];
-	int n = snprintf(prefix, sizeof(prefix), "__keyspace@%u__:" REDIS_KEY_PREFIX, db);
-	size_t idn;
-
-	if (len <= (size_t)n || memcmp(channel, prefix, n))
-		return -EINVAL;
-	idn = len - n;
-	if (idn >= idlen || memchr(channel + n, 0, idn))
-		return -EINVAL;
-	memcpy(id, channel + n, idn);
-	id[idn] = 0;
-	return 0;
-}
-
-enum redis_event redis_event_parse(const char *ev, size_t len)
-{
-	static const char *const gone[] = { "del", "expired", "evicted" };
-
-	if (len == 3 && !memcmp(ev, "set", 3))
-		return REDIS_EV_SET;
-	for (unsigned i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
-		if (len == strlen(gone[i]) && !memcmp(ev, gone[i], len))
-			return REDIS_EV_GONE;
-	return REDIS_EV_OTHER;
-}
-
-void redis_notify_flags(const char *have, char *out, size_t len)
-{
-	/* Keyspace channels; set ($), del (g), expired (x), evicted (e); A is g$lshzxet. */
-	static const char need[] = "K$gxe";
-	bool all = strchr(have, 'A') != NULL, missing = false;
-	size_t n = snprintf(out, len, "%s", have);
-
-	for (const char *c = need; *c; c++) {
-		if (strchr(have, *c) || (*c != 'K' && all))
-			continue;
-		missing = true;
-		if (n + 1 < len) {
-			out[n++] = *c;
-			out[n] = 0;
-		}
-	}
-	if (!missing && len)
-		out[0] = 0;
-}
-
-static void key_of(const char *id, char *key)
+void rd_key_of(const char *id, char *key)
 {
 	snprintf(key, KEY_MAX, REDIS_KEY_PREFIX "%.*s", (int)ID_MAX - 1, id);
 }
@@ -139,7 +29,7 @@ static void app_count(struct redis *rd, unsigned i, uint64_t n)
 		rtd_app_counter_add(app, i, n);
 }
 
-static void count(struct redis *rd, uint64_t *field)
+void rd_count(struct redis *rd, uint64_t *field)
 {
 	pthread_mutex_lock(&rd->lock);
 	(*field)++;
@@ -148,7 +38,7 @@ static void count(struct redis *rd, uint64_t *field)
 		app_count(rd, RELAY_REDIS_FAILED, 1);
 }
 
-static void disconnect(struct redis *rd, const char *reason)
+void rd_disconnect(struct redis *rd, const char *reason)
 {
 	char why[256];
 
@@ -167,14 +57,14 @@ static void disconnect(struct redis *rd, const char *reason)
 	if (rd->down_logged)
 		return;
 	rd->down_logged = true;
-	count(rd, &rd->st.downs);
+	rd_count(rd, &rd->st.downs);
 	log_err("redis", "%s: %s: down; calls go on, their records are written when it is back "
 			 "(%llu failed so far)",
 		rd->where, why, (unsigned long long)rd->st.failed);
 }
 
 /* The context's own error, for a log. */
-static const char *why(redisContext *c, const redisReply *r)
+const char *rd_why(redisContext *c, const redisReply *r)
 {
 	if (r && r->type == REDIS_REPLY_ERROR)
 		return r->str;
@@ -182,7 +72,7 @@ static const char *why(redisContext *c, const redisReply *r)
 }
 
 /* A command expecting a reply that is not an error: the reply, or NULL (logged by caller). */
-static redisReply *command(redisContext *c, const char *fmt, ...)
+redisReply *rd_command(redisContext *c, const char *fmt, ...)
 {
 	redisReply *r;
 	va_list ap;
@@ -208,9 +98,9 @@ static redisContext *open_one(struct redis *rd, char *err, size_t errlen)
 		goto fail;
 	}
 	if (rd->conf.password[0]) {
-		r = command(c, "AUTH %s", rd->conf.password);
+		r = rd_command(c, "AUTH %s", rd->conf.password);
 		if (!r || r->type == REDIS_REPLY_ERROR) {
-			snprintf(err, errlen, "AUTH: %s", why(c, r));
+			snprintf(err, errlen, "AUTH: %s", rd_why(c, r));
 			goto fail;
 		}
 		freeReplyObject(r);
@@ -222,135 +112,6 @@ fail:
 	if (c)
 		redisFree(c);
 	return NULL;
-}
-
-/*
- * Keyspace notifications are a server setting, off by default: turned on
- * for what rtd needs unless they are, and said clearly when the server
- * refuses (a managed Redis often disables CONFIG).
- */
-static void notifications(struct redis *rd)
-{
-	redisReply *r = command(rd->cmd, "CONFIG GET notify-keyspace-events");
-	char want[64];
-
-	rd->notify = false;
-	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
-	    r->element[1]->type != REDIS_REPLY_STRING) {
-		log_warn("redis", "%s: CONFIG GET notify-keyspace-events: %s: other rtds' calls are "
-				  "read again every %u s, not as they change; set "
-				  "notify-keyspace-events to K$gxe on the server",
-			 rd->where, why(rd->cmd, r), REDIS_RESCAN_MS / 1000);
-		goto out;
-	}
-	redis_notify_flags(r->element[1]->str, want, sizeof(want));
-	if (!want[0]) {
-		rd->notify = true;
-		goto out;
-	}
-	freeReplyObject(r);
-	r = command(rd->cmd, "CONFIG SET notify-keyspace-events %s", want);
-	if (!r || r->type == REDIS_REPLY_ERROR) {
-		log_warn("redis", "%s: CONFIG SET notify-keyspace-events %s refused: %s: other "
-				  "rtds' calls are read again every %u s, not as they change; set it "
-				  "on the server",
-			 rd->where, want, why(rd->cmd, r), REDIS_RESCAN_MS / 1000);
-		goto out;
-	}
-	log_info("redis", "%s: notify-keyspace-events set to '%s'", rd->where, want);
-	rd->notify = true;
-out:
-	if (r)
-		freeReplyObject(r);
-}
-
-/* One key's value into the warm table (unless it is this rtd's own). */
-static bool held_here(const struct redis *rd, const char *id)
-{
-	for (unsigned i = 0; i < CALLS_MAX; i++)
-		for (int j = 0; j < 2; j++)
-			if (rd->held[i].e[j].id[0] == id[0] && !strcmp(rd->held[i].e[j].id, id))
-				return true;
-	return false;
-}
-
-static void warm_value(struct redis *rd, const char *id, const redisReply *v)
-{
-	static bool bad_logged;
-	int err;
-
-	if (held_here(rd, id))
-		return;
-	if (!v || v->type != REDIS_REPLY_STRING) {
-		standby_del(&rd->warm, id);
-		return;
-	}
-	err = standby_put(&rd->warm, id, v->str, v->len);
-	if (err == -EBADMSG && !bad_logged) {
-		bad_logged = true;
-		log_warn("redis", "%s: " REDIS_KEY_PREFIX "%s: not a call record of this rtd's "
-				  "layout (another version?): not kept; others like it are not "
-				  "logged",
-			 rd->where, id);
-	}
-}
-
-/* SCAN's keys, their values read in one batch; -1 on a lost connection. */
-static int scan_batch(struct redis *rd, const redisReply *keys)
-{
-	size_t plen = strlen(REDIS_KEY_PREFIX);
-	unsigned asked = 0;
-
-	for (size_t i = 0; i < keys->elements; i++) {
-		const redisReply *k = keys->element[i];
-
-		if (k->type == REDIS_REPLY_STRING && k->len > plen && k->len < KEY_MAX)
-			asked += redisAppendCommand(rd->cmd, "GET %b", k->str, k->len) == REDIS_OK;
-	}
-	for (size_t i = 0, got = 0; i < keys->elements && got < asked; i++) {
-		const redisReply *k = keys->element[i];
-		redisReply *v;
-		char id[ID_MAX];
-
-		if (k->type != REDIS_REPLY_STRING || k->len <= plen || k->len >= KEY_MAX)
-			continue;
-		got++;
-		if (redisGetReply(rd->cmd, (void **)&v) != REDIS_OK)
-			return -1;
-		snprintf(id, sizeof(id), "%.*s", (int)(k->len - plen), k->str + plen);
-		warm_value(rd, id, v);
-		freeReplyObject(v);
-	}
-	return 0;
-}
-
-/* Every rtd:call:* key: the warm table anew (what is gone is dropped). */
-static int scan(struct redis *rd)
-{
-	char cursor[32] = "0";
-
-	rd->warm.gen++;
-	do {
-		redisReply *r = command(rd->cmd, "SCAN %s MATCH " REDIS_KEY_PREFIX "* COUNT 500",
-					cursor);
-		int err;
-
-		if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
-		    r->element[0]->type != REDIS_REPLY_STRING ||
-		    r->element[1]->type != REDIS_REPLY_ARRAY) {
-			if (r)
-				freeReplyObject(r);
-			return -1;
-		}
-		snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
-		err = scan_batch(rd, r->element[1]);
-		freeReplyObject(r);
-		if (err)
-			return -1;
-	} while (strcmp(cursor, "0"));
-	standby_sweep(&rd->warm);
-	rd->rescan_ns = clock_ns() + REDIS_RESCAN_MS * NSEC_PER_MSEC;
-	return 0;
 }
 
 /* Redis may have lost what it had (a restart without persistence): all of it again. */
@@ -373,24 +134,24 @@ static void connect_all(struct redis *rd)
 	if (!rd->sub)
 		goto fail;
 	if (rd->conf.db) {
-		r = command(rd->cmd, "SELECT %u", rd->conf.db);
+		r = rd_command(rd->cmd, "SELECT %u", rd->conf.db);
 		if (!r || r->type == REDIS_REPLY_ERROR) {
-			snprintf(err, sizeof(err), "SELECT %u: %s", rd->conf.db, why(rd->cmd, r));
+			snprintf(err, sizeof(err), "SELECT %u: %s", rd->conf.db, rd_why(rd->cmd, r));
 			goto fail;
 		}
 		freeReplyObject(r);
 	}
 	/* Subscribed before the listing: no change falls between the two. */
-	r = command(rd->sub, "PSUBSCRIBE __keyspace@%u__:" REDIS_KEY_PREFIX "*", rd->conf.db);
+	r = rd_command(rd->sub, "PSUBSCRIBE __keyspace@%u__:" REDIS_KEY_PREFIX "*", rd->conf.db);
 	if (!r || r->type != REDIS_REPLY_ARRAY) {
-		snprintf(err, sizeof(err), "PSUBSCRIBE: %s", why(rd->sub, r));
+		snprintf(err, sizeof(err), "PSUBSCRIBE: %s", rd_why(rd->sub, r));
 		goto fail;
 	}
 	freeReplyObject(r);
 	r = NULL;
-	notifications(rd);
-	if (scan(rd)) {
-		snprintf(err, sizeof(err), "SCAN: %s", why(rd->cmd, NULL));
+	rd_notifications(rd);
+	if (rd_scan(rd)) {
+		snprintf(err, sizeof(err), "SCAN: %s", rd_why(rd->cmd, NULL));
 		goto fail;
 	}
 	rewrite_all(rd);
@@ -406,8 +167,8 @@ static void connect_all(struct redis *rd)
 fail:
 	if (r)
 		freeReplyObject(r);
-	count(rd, &rd->st.failed);
-	disconnect(rd, err);
+	rd_count(rd, &rd->st.failed);
+	rd_disconnect(rd, err);
 }
 
 /* Up to REDIS_BATCH handed-over records, copied out; how many. */
@@ -476,7 +237,7 @@ static void append_op(struct redis *rd, struct rd_op *op)
 
 	plan_dels(op, h);
 	for (unsigned k = 0; k < op->ndel; k++) {
-		key_of(op->del[k].id, key);
+		rd_key_of(op->del[k].id, key);
 		redisAppendCommand(rd->cmd, "EVAL %s 1 %s %b %b", rd->del_script, key,
 				   &op->del[k].crc[0], sizeof(uint32_t), &op->del[k].crc[1],
 				   sizeof(uint32_t));
@@ -485,7 +246,7 @@ static void append_op(struct redis *rd, struct rd_op *op)
 		/* Sent: from now on Redis may hold it, whatever becomes of the reply. */
 		memcpy(h->e[HELD_SENT].id, op->rec.call.call_id, ID_MAX);
 		h->e[HELD_SENT].crc = op->rec.crc;
-		key_of(op->rec.call.call_id, key);
+		rd_key_of(op->rec.call.call_id, key);
 		redisAppendCommand(rd->cmd, "SET %s %b EX %u", key, &op->rec, sizeof(op->rec),
 				   rd->ttl_s);
 	}
@@ -493,7 +254,7 @@ static void append_op(struct redis *rd, struct rd_op *op)
 
 static void refused(struct redis *rd, const redisReply *r)
 {
-	count(rd, &rd->st.failed);
+	rd_count(rd, &rd->st.failed);
 	rd->backoff_ns = clock_ns() + REDIS_RETRY_MS * NSEC_PER_MSEC;
 	if (!rd->refusing)
 		log_err("redis", "%s: a write was refused: %s; retried every %u s, not logged "
@@ -533,7 +294,7 @@ static int replies(struct redis *rd, struct rd_op *op)
 			if (!strcmp(h->e[j].id, op->del[k].id))
 				h->e[j].id[0] = 0;
 		if (!r)
-			count(rd, &rd->st.deletes);
+			rd_count(rd, &rd->st.deletes);
 	}
 	if (!op->present)
 		return ret;
@@ -545,7 +306,7 @@ static int replies(struct redis *rd, struct rd_op *op)
 		h->e[HELD_TAKEN] = h->e[HELD_SENT];
 	h->e[HELD_SENT].id[0] = 0;
 	if (!r) {
-		count(rd, &rd->st.writes);
+		rd_count(rd, &rd->st.writes);
 		if (rd->refusing)
 			log_info("redis", "%s: writes are taken again", rd->where);
 		rd->refusing = false;
@@ -568,70 +329,13 @@ static bool flush(struct redis *rd)
 				again(rd, k, k + 1);
 			if (ret < 0) {
 				again(rd, k, n);
-				count(rd, &rd->st.failed);
-				disconnect(rd, why(rd->cmd, NULL));
+				rd_count(rd, &rd->st.failed);
+				rd_disconnect(rd, rd_why(rd->cmd, NULL));
 				return false;
 			}
 		}
 	}
 	return true;
-}
-
-/* One notification off the subscription. */
-static void notified(struct redis *rd, const redisReply *m)
-{
-	char id[ID_MAX], key[KEY_MAX];
-	const redisReply *ch, *ev;
-	redisReply *v;
-
-	if (m->type != REDIS_REPLY_ARRAY || m->elements != 4)
-		return;
-	ch = m->element[2];
-	ev = m->element[3];
-	if (ch->type != REDIS_REPLY_STRING || ev->type != REDIS_REPLY_STRING ||
-	    redis_channel_id(ch->str, ch->len, rd->conf.db, id, sizeof(id)))
-		return;
-	switch (redis_event_parse(ev->str, ev->len)) {
-	case REDIS_EV_SET:
-		if (held_here(rd, id))
-			return; /* this rtd's own write */
-		key_of(id, key);
-		v = command(rd->cmd, "GET %s", key);
-		if (!v) {
-			count(rd, &rd->st.failed);
-			disconnect(rd, why(rd->cmd, NULL));
-			return;
-		}
-		warm_value(rd, id, v);
-		freeReplyObject(v);
-		break;
-	case REDIS_EV_GONE:
-		standby_del(&rd->warm, id);
-		break;
-	default:
-		break;
-	}
-}
-
-/* What the subscription has read; false when it was lost. */
-static bool drain_sub(struct redis *rd, bool readable)
-{
-	void *m;
-
-	if (readable && redisBufferRead(rd->sub) != REDIS_OK) {
-		count(rd, &rd->st.failed);
-		disconnect(rd, why(rd->sub, NULL));
-		return false;
-	}
-	while (rd->sub && redisGetReplyFromReader(rd->sub, &m) == REDIS_OK && m) {
-		notified(rd, m);
-		freeReplyObject(m);
-	}
-	if (rd->sub && rd->sub->err) {
-		disconnect(rd, why(rd->sub, NULL));
-		return false;
-	}
-	return rd->sub != NULL;
 }
 
 /* Up to the next tick: a handed-over record, a notification, or stop. */
@@ -648,7 +352,7 @@ static void wait_events(struct redis *rd, uint64_t until)
 	if (p[0].revents && read(rd->wake, &v, sizeof(v)) < 0)
 		return;
 	if (rd->sub && p[1].revents)
-		drain_sub(rd, true);
+		rd_drain_sub(rd, true);
 }
 
 static void tick(struct redis *rd, uint64_t now)
@@ -676,12 +380,12 @@ static void *redis_main(void *arg)
 
 		if (!rd->up && now >= rd->next_try_ns)
 			connect_all(rd);
-		if (rd->up && !rd->notify && now >= rd->rescan_ns && scan(rd)) {
-			count(rd, &rd->st.failed);
-			disconnect(rd, "SCAN: no reply");
+		if (rd->up && !rd->notify && now >= rd->rescan_ns && rd_scan(rd)) {
+			rd_count(rd, &rd->st.failed);
+			rd_disconnect(rd, "SCAN: no reply");
 		}
 		if (rd->up)
-			drain_sub(rd, false);
+			rd_drain_sub(rd, false);
 		if (rd->up)
 			flush(rd);
 		if (clock_ns() >= rd->tick_ns)
