@@ -229,6 +229,46 @@ static void test_a_call_whose_ports_left_the_rt_set_is_not_restored(void **state
 	assert_int_equal(store_restore("/nonexistent/rtd", &ng->calls, clock_ns()), 0);
 }
 
+/*
+ * A record can come from Redis, which another host writes: with a good
+ * CRC but indices out of their arrays or strings without their NUL, it is
+ * refused before anything is taken, and the table stays as it was.
+ */
+static void test_a_record_with_impossible_fields_is_refused_whatever_its_crc(void **state)
+{
+	struct call_stream_state st[CALL_STREAMS] = { 0 };
+	const struct call *good;
+	struct call bad;
+	unsigned nfree;
+
+	(void)state;
+	call_up("keep-1");
+	good = calls_find(&ng->calls, "keep-1");
+	assert_non_null(good);
+	bad = *good;
+	restart();
+	nfree = ng->calls.nfree_idx;
+	bad.media[0].leg[0].sec.mode = CALL_SEC_SDES;
+	bad.media[0].leg[0].sec.npeer = 1;
+	bad.media[0].leg[0].sec.peer_i = 100;
+	assert_int_equal(calls_restore(&ng->calls, 0, &bad, st, clock_ns()), -EINVAL);
+	bad.media[0].leg[0].sec.peer_i = -1;
+	bad.media[0].leg[0].sec.nfps = 200;
+	assert_int_equal(calls_restore(&ng->calls, 0, &bad, st, clock_ns()), -EINVAL);
+	bad.media[0].leg[0].sec.nfps = 0;
+	memset(bad.leg[1].tag, 'x', sizeof(bad.leg[1].tag));
+	assert_int_equal(calls_restore(&ng->calls, 0, &bad, st, clock_ns()), -EINVAL);
+	bad.leg[1].tag[0] = 0;
+	bad.media[0].leg[1].sec.mode = 9;
+	assert_int_equal(calls_restore(&ng->calls, 0, &bad, st, clock_ns()), -EINVAL);
+	assert_int_equal(ng->calls.ncalls, 0);
+	assert_int_equal(ng->calls.nfree_idx, nfree);
+	/* The same call, its fields whole, comes back. */
+	bad.media[0].leg[1].sec.mode = CALL_SEC_NONE;
+	assert_int_equal(calls_restore(&ng->calls, 0, &bad, st, clock_ns()), 0);
+	assert_int_equal(ng->calls.ncalls, 1);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_store, teardown_store)
@@ -237,6 +277,7 @@ int main(void)
 		T(test_a_deleted_call_is_removed_and_unchanged_ones_are_not_rewritten),
 		T(test_damaged_or_foreign_records_are_left_out_and_removed),
 		T(test_a_call_whose_ports_left_the_rt_set_is_not_restored),
+		T(test_a_record_with_impossible_fields_is_refused_whatever_its_crc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

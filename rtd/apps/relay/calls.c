@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -408,14 +409,67 @@ static void restore_stream(struct calls *c, const struct call *call, unsigned m,
 	c->env->steer(c->env->ctx, sd->port + k, true);
 }
 
+#define HAS_NUL(a) (memchr((a), 0, sizeof(a)) != NULL)
+
+static bool key_ok(const struct rsrtp_key *k)
+{
+	return (unsigned)k->suite < RSRTP_NSUITES;
+}
+
+/* A saved side's security as sec.c leaves it: what sec_post reads is
+ * inside its arrays (the SDES pair in use, the fingerprints). */
+static bool sec_ok(const struct call_sec *s)
+{
+	if (s->mode > CALL_SEC_DTLS || s->npeer > RSRTP_NSUITES || s->nown > RSRTP_NSUITES ||
+	    s->nfps > CALL_SEC_FPS || !HAS_NUL(s->proto) || !HAS_NUL(s->mid))
+		return false;
+	if (s->mode == CALL_SEC_SDES && s->peer_i >= 0 && s->own_i >= 0 &&
+	    (s->peer_i >= (int)s->npeer || s->own_i >= (int)s->nown ||
+	     !key_ok(&s->peer[s->peer_i].key) || !key_ok(&s->own[s->own_i].key)))
+		return false;
+	/* posted, rx_key and tx_key are not read: sec_resume starts them afresh. */
+	return true;
+}
+
+/*
+ * Whether a record's call is one rtd could have written: a record comes
+ * from a file or from Redis, which another host writes, and its indices
+ * and strings are used as they are.
+ */
+static bool saved_ok(const struct call *saved)
+{
+	if (!saved->used || saved->nmedia > CALLS_MAX_MEDIA || !HAS_NUL(saved->call_id))
+		return false;
+	for (int leg = 0; leg < 2; leg++) {
+		const struct call_leg *l = &saved->leg[leg];
+
+		if (!HAS_NUL(l->tag) || !HAS_NUL(l->iface) || !HAS_NUL(l->ice.ufrag) ||
+		    !HAS_NUL(l->ice.pwd))
+			return false;
+	}
+	for (unsigned m = 0; m < saved->nmedia; m++) {
+		const struct call_media *md = &saved->media[m];
+
+		if (!HAS_NUL(md->type) || !HAS_NUL(md->proto))
+			return false;
+		for (int leg = 0; leg < 2; leg++) {
+			const struct call_side *sd = &md->leg[leg];
+
+			if ((sd->family && sd->family != AF_INET && sd->family != AF_INET6) ||
+			    !HAS_NUL(sd->ice_ufrag) || !sec_ok(&sd->sec))
+				return false;
+		}
+	}
+	return true;
+}
+
 int calls_restore(struct calls *c, unsigned slot, const struct call *saved,
 		  const struct call_stream_state st[CALL_STREAMS], uint64_t now)
 {
 	struct call *call;
 	int err;
 
-	if (slot >= CALLS_MAX || !saved->used || saved->nmedia > CALLS_MAX_MEDIA ||
-	    !memchr(saved->call_id, 0, sizeof(saved->call_id)))
+	if (slot >= CALLS_MAX || !saved_ok(saved))
 		return -EINVAL;
 	call = &c->call[slot];
 	if (call->used || c->nfree_idx < saved->nmedia * 4u)
