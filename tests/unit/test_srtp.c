@@ -1170,6 +1170,21 @@ static void test_a_save_resumes_srtp_past_a_wrap_and_srtcp_without_reuse(void **
 	assert_int_equal(rsrtp_protect_rtcp(&tx2, q, &n, sizeof(q)), 0);
 	assert_int_equal(lib_unprotect(lib_rx, q, &n, true), srtp_err_status_ok);
 	assert_true(tx2.slot[tx2.last].rtcp_index == idx_before + RSRTP_RESUME_RTCP_SKIP + 1);
+	/* A late upstream packet of before the save is not sealed again. */
+	n = rtp_make(q, 9, 0x7000, 20);
+	assert_int_equal(rsrtp_protect(&tx2, q, &n, sizeof(q)), -EALREADY);
+	/* An SSRC the save did not hold starts its SRTCP past every saved one. */
+	n = rtcp_make(q, 0x7abc, 6, 3);
+	assert_int_equal(rsrtp_protect_rtcp(&tx2, q, &n, sizeof(q)), 0);
+	assert_true(tx2.slot[tx2.last].ssrc == 0x7abc &&
+		    tx2.slot[tx2.last].rtcp_index == idx_before + RSRTP_RESUME_RTCP_SKIP + 1);
+	rsrtp_fini(&tx2);
+	/* A spent SRTCP index space resumes spent: -EKEYEXPIRED, never an old index. */
+	sv_tx.s[0].rtcp_index = RSRTCP_LIFETIME_MAX;
+	ctx_new(&tx2, &k, RSRTP_PROTECT);
+	assert_int_equal(rsrtp_resume(&tx2, &sv_tx), 0);
+	n = rtcp_make(q, 0x7000, 6, 4);
+	assert_int_equal(rsrtp_protect_rtcp(&tx2, q, &n, sizeof(q)), -EKEYEXPIRED);
 
 	/* Not a saved state: refused, the context as rsrtp_init left it. */
 	bad = sv_rx;

@@ -166,8 +166,13 @@ static struct rsrtp_ctx *srtp_ctx(const struct rdtls_keys *k, const struct rdtls
 		free(c);
 		c = NULL;
 	}
-	if (c && sv && rsrtp_resume(c, sv))
-		log_warn("srtp", "a restored stream's SRTP state is not one: it starts afresh");
+	/* Fail closed: a fresh context with the same key would repeat indices. */
+	if (c && sv && rsrtp_resume(c, sv)) {
+		log_err("srtp", "a restored stream's SRTP state is not one: its media is dropped");
+		rsrtp_fini(c);
+		free(c);
+		c = NULL;
+	}
 	explicit_bzero(&key, sizeof(key));
 	return c;
 }

@@ -24,6 +24,14 @@ static void post(struct calls *c, const struct rcmd *cmd)
 		usleep(100);
 }
 
+static void ctx_free(struct rsrtp_ctx *x)
+{
+	if (!x)
+		return;
+	rsrtp_fini(x);
+	free(x);
+}
+
 /* A context for k; sv, when given, is where a restart left it. */
 static struct rsrtp_ctx *ctx_new(const struct rsrtp_key *k, enum rsrtp_dir dir,
 				 const struct rsrtp_saved *sv)
@@ -34,17 +42,13 @@ static struct rsrtp_ctx *ctx_new(const struct rsrtp_key *k, enum rsrtp_dir dir,
 		free(x);
 		return NULL;
 	}
-	if (x && sv && rsrtp_resume(x, sv))
-		log_warn("srtp", "a restored stream's SRTP state is not one: it starts afresh");
+	/* Fail closed: a fresh context with the same key would repeat indices. */
+	if (x && sv && rsrtp_resume(x, sv)) {
+		log_err("srtp", "a restored stream's SRTP state is not one: its media is dropped");
+		ctx_free(x);
+		return NULL;
+	}
 	return x;
-}
-
-static void ctx_free(struct rsrtp_ctx *x)
-{
-	if (!x)
-		return;
-	rsrtp_fini(x);
-	free(x);
 }
 
 void sec_gc(struct relay *r)

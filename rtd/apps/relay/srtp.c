@@ -482,7 +482,7 @@ int rsrtp_protect_rtcp(struct rsrtp_ctx *c, uint8_t *p, size_t *len, size_t cap)
 	if (cap < n + grow)
 		return -ENOSPC;
 	s = find(c, rd32(p + 4));
-	idx = s && s->rtcp ? s->rtcp_index : 0;
+	idx = s && s->rtcp ? s->rtcp_index : c->rtcp_start;
 	if (c->rtcp_count >= c->rtcp_limit || idx >= RSRTCP_LIFETIME_MAX)
 		return -EKEYEXPIRED;
 	ret = rtcp_seal(c, p, n, idx);

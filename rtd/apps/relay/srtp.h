@@ -156,6 +156,7 @@ struct rsrtp_ctx {
 	uint64_t rtcp_limit;
 	uint64_t rtp_count, rtcp_count;
 	uint64_t clock;
+	uint32_t rtcp_start;        /* protect: a new SSRC's first SRTCP index (rsrtp_resume) */
 	unsigned last;              /* the slot used last, looked at first */
 	struct rsrtp_ssrc slot[RSRTP_SLOTS];
 };
@@ -207,10 +208,13 @@ void rsrtp_save(const struct rsrtp_ctx *c, struct rsrtp_saved *out);
 
 /*
  * Before c reaches the RT thread, right after rsrtp_init: go on from sv.
- * The replay window starts with the saved highest index only, so a packet
- * of the moments before the save could pass once more; protect's SRTCP
- * indices go on RSRTP_RESUME_RTCP_SKIP later.  Returns 0, or -EINVAL when
- * sv is not a saved state (more SSRCs than kept, an index out of range).
+ * Unprotect's replay window starts with the saved highest index only, so
+ * a packet sent between the save and the restart could pass once more;
+ * protect counts the 128 indices up to the saved one as spent.  Protect's
+ * SRTCP indices go on RSRTP_RESUME_RTCP_SKIP later, and an SSRC the save
+ * does not hold starts that far past the highest saved one.  Returns 0,
+ * or -EINVAL when sv is not a saved state (more SSRCs than kept, an index
+ * out of range): then c must not be used, or indices would repeat.
  */
 int rsrtp_resume(struct rsrtp_ctx *c, const struct rsrtp_saved *sv);
 

@@ -284,11 +284,14 @@ void rsrtp_save(const struct rsrtp_ctx *c, struct rsrtp_saved *out)
 
 int rsrtp_resume(struct rsrtp_ctx *c, const struct rsrtp_saved *sv)
 {
+	uint64_t start = RSRTP_RESUME_RTCP_SKIP;
+
 	if (sv->n > RSRTP_SAVED)
 		return -EINVAL;
 	for (uint32_t i = 0; i < sv->n; i++)
+		/* Protect's "next" SRTCP index is RSRTCP_LIFETIME_MAX once spent. */
 		if (sv->s[i].rtp_index >= RSRTP_LIFETIME_MAX ||
-		    sv->s[i].rtcp_index >= RSRTCP_LIFETIME_MAX)
+		    sv->s[i].rtcp_index > RSRTCP_LIFETIME_MAX)
 			return -EINVAL;
 	for (uint32_t i = 0; i < sv->n; i++) {
 		const struct rsrtp_saved_ssrc *v = &sv->s[i];
@@ -303,14 +306,19 @@ int rsrtp_resume(struct rsrtp_ctx *c, const struct rsrtp_saved *sv)
 		if (v->rtp) {
 			sl->rtp = true;
 			sl->rtp_index = v->rtp_index;
-			sl->rtp_win[0] = 1;
+			/* Protect: a late upstream packet must not be sealed again. */
+			sl->rtp_win[0] = c->dir == RSRTP_PROTECT ? ~0ull : 1;
+			sl->rtp_win[1] = c->dir == RSRTP_PROTECT ? ~0ull : 0;
 		}
 		if (v->rtcp) {
 			sl->rtcp = true;
 			if (c->dir == RSRTP_PROTECT) {
 				rtcp += RSRTP_RESUME_RTCP_SKIP;
-				if (rtcp >= RSRTCP_LIFETIME_MAX)
-					rtcp = RSRTCP_LIFETIME_MAX - 1;
+				/* Spent: protect then says -EKEYEXPIRED, never an old index. */
+				if (rtcp > RSRTCP_LIFETIME_MAX)
+					rtcp = RSRTCP_LIFETIME_MAX;
+				if (rtcp > start)
+					start = rtcp;
 			} else {
 				sl->rtcp_win[0] = 1;
 			}
@@ -318,5 +326,7 @@ int rsrtp_resume(struct rsrtp_ctx *c, const struct rsrtp_saved *sv)
 		}
 	}
 	c->clock = sv->n;
+	if (c->dir == RSRTP_PROTECT)
+		c->rtcp_start = (uint32_t)start;
 	return 0;
 }

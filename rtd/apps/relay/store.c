@@ -166,21 +166,44 @@ int store_restore(const char *dir, struct calls *c, uint64_t now)
 	return restored;
 }
 
+int store_clear(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d)))
+		if ((!strncmp(e->d_name, "call-", 5) || !strncmp(e->d_name, ".call-", 6)) &&
+		    !unlinkat(dirfd(d), e->d_name, 0))
+			n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
 /*
  * Whether two saved SRTP states differ in what a restart cannot do
- * without: the SSRCs, a ROC (a wrap every 65536 packets), and SRTCP
- * indices by 4096 (RSRTP_RESUME_RTCP_SKIP covers what goes between).
+ * without, SSRC by SSRC (their order is recency, which alternating SSRCs
+ * swap): the SSRCs, an SRTP index moved by 8192 (a resumed receiver
+ * guesses the ROC right within 32768 of the truth) and an SRTCP index by
+ * 4096 (RSRTP_RESUME_RTCP_SKIP covers what goes between).
  */
 static bool same_srtp(const struct rsrtp_saved *a, const struct rsrtp_saved *b)
 {
-	if (a->n != b->n)
+	if (a->n != b->n || a->n > RSRTP_SAVED)
 		return false;
-	for (uint32_t i = 0; i < a->n && i < RSRTP_SAVED; i++)
-		if (a->s[i].ssrc != b->s[i].ssrc || a->s[i].rtp != b->s[i].rtp ||
-		    a->s[i].rtcp != b->s[i].rtcp ||
-		    a->s[i].rtp_index >> 16 != b->s[i].rtp_index >> 16 ||
-		    a->s[i].rtcp_index >> 12 != b->s[i].rtcp_index >> 12)
+	for (uint32_t i = 0; i < a->n; i++) {
+		const struct rsrtp_saved_ssrc *x = &a->s[i], *y = NULL;
+
+		for (uint32_t j = 0; j < b->n && !y; j++)
+			if (b->s[j].ssrc == x->ssrc)
+				y = &b->s[j];
+		if (!y || x->rtp != y->rtp || x->rtcp != y->rtcp ||
+		    x->rtp_index >> 13 != y->rtp_index >> 13 ||
+		    x->rtcp_index >> 12 != y->rtcp_index >> 12)
 			return false;
+	}
 	return true;
 }
 
