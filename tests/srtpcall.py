@@ -29,7 +29,9 @@ from ngclient import Ng  # noqa: E402
 from pylibsrtp import Error as SrtpError  # noqa: E402
 from pylibsrtp import Policy, Session  # noqa: E402
 
-A, B = ("198.18.0.2", 40000), ("198.18.0.3", 40002)
+# SRTPCALL_PORTS=PA,PB: other ports for A and B, beside another call's media.
+_pa, _pb = (int(p) for p in os.environ.get("SRTPCALL_PORTS", "40000,40002").split(","))
+A, B = ("198.18.0.2", _pa), ("198.18.0.3", _pb)
 
 
 def text(v):

@@ -19,7 +19,9 @@ set -u
 HOST2=${RTD_NS_HOST2:-${HOST}2}
 SVC=198.18.0.100
 REDIS=198.18.0.4:6379
-ARGS="--iface rtd0 --rt-ports 30000-30999 --app relay --cpu 1 --rt-prio 0 --interface $SVC --redis $REDIS"
+# ng on every address: the SDES caller's offer comes from the peer.
+ARGS="--iface rtd0 --rt-ports 30000-30999 --app relay --cpu 1 --rt-prio 0 --interface $SVC --redis $REDIS
+	--ng-listen 0.0.0.0:2223 --ng-allow 127.0.0.0/8,198.18.0.0/24"
 RTD2_PID=
 RTD2_LOG=$TMP/rtd2.log
 REDIS_PID=
@@ -164,6 +166,17 @@ PA=$(port_of "$HOST" c1 answer)
 bg_peer python3 "$ROOT/tests/rtpflow.py" 198.18.0.2 40000 "$PA" 198.18.0.3 40002 "$PB" "$SVC" 14 \
 	"$TMP/flow.json"
 flow=$BG
+# An SDES caller and a plain callee beside it, whose SRTP must go on
+# through the standby (and past a sequence wrap, 1.2 s in).
+SDES=
+if /usr/bin/python3 -c 'import pylibsrtp' 2>/dev/null; then
+	SDES=srtp-flow
+	SRTPCALL_PORTS=40010,40012 bg_peer /usr/bin/python3 "$ROOT/tests/srtpcall.py" flow 198.18.0.11 2223 14 \
+		"$TMP/sdes.json"
+	sflow=$BG
+else
+	skip "an SDES call through the standby" "Debian's python3-pylibsrtp is not installed"
+fi
 wait_for rcli exists rtd:call:c1 && [ "$(rcli exists rtd:call:c1)" = 1 ] &&
 	pass "the call is in Redis as rtd:call:c1" || fail "record in Redis" "$(rcli keys '*')"
 sleep 1.5
@@ -230,6 +243,7 @@ t_move=$(now)
 # at once (a second one after the first, as their lock time may refuse one).
 in_host2 arping -q -U -c 2 -I rtd0 "$SVC" &
 wait "$flow"
+[ -n "$SDES" ] && wait "$sflow"
 ab_during=$(arrivals "$TMP/flow.json" ab "$t_rstop" "$t_rstart")
 ba_during=$(arrivals "$TMP/flow.json" ba "$t_rstop" "$t_rstart")
 secs=$(python3 -c "print('%.1f' % ($t_rstart - $t_rstop))")
@@ -255,13 +269,26 @@ if [ $# = 6 ] && [ "$3" -ge 100 ] && [ "$6" -ge 100 ] && [ "$2" -lt 2000 ] && [ 
 else
 	fail "media after the takeover" "caller to callee: $ab; callee to caller: $ba (ms after kill, ms after the move, packets after)"
 fi
+if [ -n "$SDES" ]; then
+	# Arrivals are decrypted and checked by the endpoints themselves.
+	set -- $(python3 -c "
+import json
+r = json.load(open('$TMP/sdes.json'))
+print(*(len([t for t in r.get(d, []) if t > $t_move + 0.05]) for d in ('ab', 'ba')))")
+	[ $# = 2 ] && [ "$1" -ge 100 ] && [ "$2" -ge 100 ] &&
+		grep -q "call '$SDES' taken over" "$RTD2_LOG" &&
+		pass "an SDES call goes on through the standby, decrypted one way and encrypted the other: $1 and $2 packets after the move" ||
+		fail "SDES through the standby" "$*; $(head -c 400 "$TMP/sdes.json"); $(grep -E 'standby|srtp' "$RTD2_LOG")"
+fi
+NCALLS=2
+[ -n "$SDES" ] && NCALLS=3
 sleep 0.3
 after=$(rcli get rtd:call:c1 | md5sum)
 took=$(in_host2 "$RTCTL_BIN" -s "$TMP/rtd2.sock" -j stats |
 	python3 -c 'import json, sys; print(json.load(sys.stdin)["apps"]["relay"]["takeovers"])')
-[ "$before" != "$after" ] && [ "$(ls "$TMP"/state2/*.calls/ | grep -c call-)" = 2 ] &&
-	[ "$took" = 2 ] &&
-	pass "the second rtd writes both calls from then on (Redis, its state dir), takeovers $took" ||
+[ "$before" != "$after" ] && [ "$(ls "$TMP"/state2/*.calls/ | grep -c call-)" = "$NCALLS" ] &&
+	[ "$took" = "$NCALLS" ] &&
+	pass "the second rtd writes the calls from then on (Redis, its state dir), takeovers $took" ||
 	fail "the new owner writes" "$(ls -R "$TMP/state2"); takeovers $took"
 
 # The first host's rtd starts again while the second serves: its state dir
@@ -282,7 +309,7 @@ fwd1=$(in_host2 "$RTCTL_BIN" -s "$TMP/rtd2.sock" -j stats |
 	python3 -c 'import json, sys; print(json.load(sys.stdin)["apps"]["relay"]["forwarded"])')
 # shellcheck disable=SC2086
 set -- $got
-grep -q "2 calls restored" "$RTD_LOG" && ! grep -q "taken over" "$RTD_LOG" &&
+grep -q "$NCALLS calls restored" "$RTD_LOG" && ! grep -q "taken over" "$RTD_LOG" &&
 	[ "$1" -ge $(($2 * 9 / 10)) ] && [ $((fwd1 - fwd0)) -ge "$1" ] &&
 	pass "the first rtd, started again, has its calls from its state dir; the second relays on ($1 of $2 each way)" ||
 	fail "both have the calls" "$(grep -E 'store|standby|redis' "$RTD_LOG"); $got; relayed $fwd0 -> $fwd1"

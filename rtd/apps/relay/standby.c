@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "apps/relay/ng.h"
+#include "apps/relay/sec.h"
 #include "apps/relay/standby.h"
 #include "lib/addr.h"
 #include "lib/clock.h"
@@ -164,10 +165,17 @@ static int claim(struct ng *n, const struct warm_call *w, uint64_t now)
 {
 	int err;
 
+	struct call *call;
+
 	pthread_mutex_lock(&n->lock);
 	err = calls_find(&n->calls, w->rec.call.call_id)
 		      ? -EALREADY
 		      : calls_claim(&n->calls, &w->rec.call, w->rec.st, now);
+	/* As a restart's restore: the RT side learns which legs are secured,
+	 * and the DTLS ones get their keys from the agent. */
+	call = err ? NULL : calls_find(&n->calls, w->rec.call.call_id);
+	if (call)
+		sec_post(&n->calls, call, n->dtls_id, NULL);
 	pthread_mutex_unlock(&n->lock);
 	return err;
 }
