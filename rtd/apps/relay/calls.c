@@ -423,9 +423,13 @@ static bool sec_ok(const struct call_sec *s)
 	if (s->mode > CALL_SEC_DTLS || s->npeer > RSRTP_NSUITES || s->nown > RSRTP_NSUITES ||
 	    s->nfps > CALL_SEC_FPS || !HAS_NUL(s->proto) || !HAS_NUL(s->mid))
 		return false;
-	if (s->mode == CALL_SEC_SDES && s->peer_i >= 0 && s->own_i >= 0 &&
-	    (s->peer_i >= (int)s->npeer || s->own_i >= (int)s->nown ||
-	     !key_ok(&s->peer[s->peer_i].key) || !key_ok(&s->own[s->own_i].key)))
+	/* Each on its own: query reads own[own_i] whatever peer_i is. */
+	if (s->peer_i < -1 || s->peer_i >= RSRTP_NSUITES || s->own_i < -1 ||
+	    s->own_i >= RSRTP_NSUITES)
+		return false;
+	if (s->peer_i >= 0 && !key_ok(&s->peer[s->peer_i].key))
+		return false;
+	if (s->own_i >= 0 && !key_ok(&s->own[s->own_i].key))
 		return false;
 	/* posted, rx_key and tx_key are not read: sec_resume starts them afresh. */
 	return true;
