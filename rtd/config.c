@@ -288,6 +288,11 @@ static int check(struct rtd_config *c, char *err, size_t errlen)
 		snprintf(err, errlen, "missing --rt-ports");
 		return -EINVAL;
 	}
+	if (c->relay.redis.host[0] && c->relay.keep_calls) {
+		snprintf(err, errlen, "--redis: it keeps calls as the state directory does, and "
+				      "needs --keep-calls yes");
+		return -EINVAL;
+	}
 	if (!c->ctl_socket[0] &&
 	    snprintf(c->ctl_socket, sizeof(c->ctl_socket), "%s/%s.sock", RTD_CTL_DIR, c->iface) >=
 		    (int)sizeof(c->ctl_socket)) {

@@ -77,11 +77,20 @@ RTD_PID=
 rtd_start $ARGS && [ "$(ng "len(ng.call(command='list')['calls'])")" = 0 ] &&
 	pass "a deleted call is not restored" || fail "deleted call" "$(ng "ng.call(command='list')")"
 
-# --keep-calls no: nothing is kept, so nothing comes back; Redis, which
-# the store feeds, is refused with it.
-rtd_stop
+# --keep-calls no: nothing is kept, so nothing comes back, and what an
+# earlier run kept goes (a later start keeping calls would bring it back
+# long gone); Redis, which the store feeds, is refused with it.
+ng "ng.call(command='offer', call_id='old', from_tag='a', sdp='$SDP_A')['result'].decode()" >/dev/null
+sleep 0.3
+kill -9 "$RTD_PID"
+wait "$RTD_PID" 2>/dev/null
+RTD_PID=
 # shellcheck disable=SC2086
 rtd_start $ARGS --keep-calls no || fail "rtd starts with --keep-calls no" "$(cat "$RTD_LOG")"
+grep -q "1 calls an earlier run kept removed" "$RTD_LOG" &&
+	[ "$(ng "len(ng.call(command='list')['calls'])")" = 0 ] &&
+	pass "--keep-calls no restores nothing and removes what an earlier run kept, saying so" ||
+	fail "keep-calls no and old records" "$(cat "$RTD_LOG"; ng "ng.call(command='list')")"
 ng "ng.call(command='offer', call_id='gone', from_tag='a', sdp='$SDP_A')['result'].decode()" >/dev/null
 sleep 0.3
 n_files=$(find "$TMP/state" -path '*.calls/*' -type f 2>/dev/null | wc -l)
@@ -89,7 +98,7 @@ kill -9 "$RTD_PID"
 wait "$RTD_PID" 2>/dev/null
 RTD_PID=
 # shellcheck disable=SC2086
-rtd_start $ARGS --keep-calls no && [ "$n_files" = 0 ] &&
+rtd_start $ARGS && [ "$n_files" = 0 ] &&
 	[ "$(ng "len(ng.call(command='list')['calls'])")" = 0 ] &&
 	pass "with --keep-calls no no call is written, and none comes back after kill -9" ||
 	fail "keep-calls no" "$n_files files; $(ng "ng.call(command='list')")"
@@ -98,8 +107,8 @@ rtd_stop
 out=$(timeout 10 ip netns exec "$HOST" "$RTD_BIN" --ctl-socket "$TMP/kc.sock" --state-dir "$TMP/state" $ARGS \
 	--keep-calls no --redis 127.0.0.1:1 2>&1)
 rc=$?
-[ $rc -ne 0 ] && printf '%s\n' "$out" | grep -q "needs --keep-calls yes" &&
-	pass "--redis with --keep-calls no refuses to start, saying why" ||
+[ $rc -eq 2 ] && printf '%s\n' "$out" | grep -q "needs --keep-calls yes" &&
+	pass "--redis with --keep-calls no is a bad option: exit 2, saying why" ||
 	fail "redis without keeping calls" "rc $rc: $out"
 # shellcheck disable=SC2086
 rtd_start $ARGS || fail "rtd starts" "$(cat "$RTD_LOG")"

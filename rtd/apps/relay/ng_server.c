@@ -234,6 +234,30 @@ static void close_sockets(struct ng_server *s)
 		close(s->fds[--s->nfds]);
 }
 
+/*
+ * The store thread under the state path, unless calls are not kept: then
+ * what an earlier run kept goes, so that a later start that keeps calls
+ * does not bring back calls long gone.
+ */
+static int keep_calls(struct ng *n, const char *state)
+{
+	int err, gone;
+
+	if (!state)
+		return 0;
+	err = store_dir(state, n->store_dir, sizeof(n->store_dir));
+	if (err)
+		return err;
+	if (n->conf->keep_calls == 0)
+		return store_start(&n->store, n->store_dir, n);
+	gone = store_clear(n->store_dir);
+	if (gone > 0)
+		log_info("store", "%s: %d calls an earlier run kept removed: --keep-calls no",
+			 n->store_dir, gone);
+	n->store_dir[0] = 0;
+	return 0;
+}
+
 int ng_start(struct relay *r, const struct rtd_app_env *env)
 {
 	struct ng *n = ng_new(r, env);
@@ -257,19 +281,10 @@ int ng_start(struct relay *r, const struct rtd_app_env *env)
 	err = dtls_identity(n, n->conf, env->state);
 	if (err)
 		goto err_ring;
-	if (env->state && n->conf->keep_calls == 0) {
-		err = store_dir(env->state, n->store_dir, sizeof(n->store_dir));
-		if (!err)
-			err = store_start(&n->store, n->store_dir, n);
-		if (err)
-			goto err_ring;
-	}
+	err = keep_calls(n, env->state);
+	if (err)
+		goto err_ring;
 	/* Written by the store thread's hand: without a state path, nothing to write. */
-	if (n->conf->redis.host[0] && n->conf->keep_calls) {
-		log_err("redis", "--redis keeps calls as the state directory does: it needs --keep-calls yes");
-		err = -EINVAL;
-		goto err_store;
-	}
 	if (n->conf->redis.host[0] && n->store) {
 		err = redis_start(&n->redis, &n->conf->redis, n, env->is_local, env->ctx);
 		if (err)

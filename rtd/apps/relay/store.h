@@ -49,6 +49,13 @@ int store_dir(const char *state, char *out, size_t len);
  */
 int store_restore(const char *dir, struct calls *c, uint64_t now);
 
+/*
+ * With calls not kept (--keep-calls no): the records an earlier run left
+ * in dir removed, so that a later start that keeps calls does not bring
+ * back calls long gone.  How many, or a negative errno.
+ */
+int store_clear(const char *dir);
+
 /* The thread that keeps n's calls in dir; 0 or a negative errno. */
 int store_start(struct store **out, const char *dir, struct ng *n);
 /* Writes what changed since the last scan, then stops. */
