@@ -317,7 +317,7 @@ static void put_relay_rt(struct obuf *o, const struct rtd *r)
 		      { RELAY_STRICT_DROP, "strict_source" }, { RELAY_SEND_FAIL, "send_fail" },
 		      { RELAY_BLOCKED, "blocked" },	    { RELAY_SRTP_NO_KEY, "srtp_no_key" },
 		      { RELAY_SRTP_AUTH, "srtp_auth_failed" }, { RELAY_SRTP_REPLAY, "srtp_replayed" },
-		      { RELAY_SRTP_ERROR, "srtp_malformed" } };
+		      { RELAY_SRTP_ERROR, "srtp_error" } };
 
 	prom_family(o, "rtd_relay_packets_total", PROM_COUNTER,
 		    "Packets that arrived on the relay's call ports, by kind (RTCP muxed or not).");
