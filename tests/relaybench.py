@@ -106,9 +106,12 @@ def main():
                 f.write(" %s %s\n" % (key.hex(), relay_key(r2)) if SRTP else "\n")
         except (RuntimeError, OSError) as e:
             print(json.dumps({"calls": len(ids), "error": str(e)}))
-            for cid in ids:
-                ng.call(command="delete", call_id=cid, from_tag="a")
             os.unlink(f.name)
+            for cid in ids:
+                try:
+                    ng.call(command="delete", call_id=cid, from_tag="a")
+                except OSError:
+                    break  # the relay is gone: its calls with it
             sys.exit(1)
     setup = time.monotonic() - t0
     cpu_cmd = os.environ.get("RELAY_CPU_CMD")
