@@ -180,13 +180,13 @@ for who, ls in relay.items():
                 if per_core(r, True):
                     ls[pre + "streams_per_core_without_tx"] = per_core(r, True)
 # What SRTP adds to rtd's own work (without the kernel's transmit) at the
-# same number of calls, plain against SRTP.
+# same number of calls, plain against SRTP, both sustained.
 srtp_added = None
 if "rtd" in relay:
     own = {}
     for key in ("capacity", "srtp_capacity"):
         for r in relay["rtd"].get(key, []):
-            if r.get("cpu_ns_per_packet") and r.get("tx_ns_per_packet") is not None:
+            if r["sustained"] and r.get("cpu_ns_per_packet") and r.get("tx_ns_per_packet") is not None:
                 own.setdefault(r["calls"], {})[key] = r["cpu_ns_per_packet"] - r["tx_ns_per_packet"]
     both = [c for c, v in sorted(own.items()) if len(v) == 2]
     if both:
