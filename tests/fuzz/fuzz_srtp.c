@@ -39,6 +39,7 @@
 
 #include "apps/relay/srtp.h"
 #include "fuzz.h"
+#include "tests/unit/srtp_lib.h"
 
 #define MAX_RECORDS 64
 #define PLAIN_MAX 255
@@ -62,37 +63,6 @@ static struct rsrtp_key key_of(enum rsrtp_suite s)
 	for (int i = 0; i < rsrtp_suites[s].salt_len; i++)
 		k.salt[i] = (uint8_t)(0xa5 ^ (i * 17 + s));
 	return k;
-}
-
-static void lib_policy(srtp_policy_t *pol, const struct rsrtp_key *k, uint8_t *keybuf,
-		       bool inbound)
-{
-	const struct rsrtp_suite_info *si = &rsrtp_suites[k->suite];
-
-	memset(pol, 0, sizeof(*pol));
-	switch (k->suite) {
-	case RSRTP_AES_CM_128_HMAC_SHA1_80:
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol->rtp);
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol->rtcp);
-		break;
-	case RSRTP_AES_CM_128_HMAC_SHA1_32:
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&pol->rtp);
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol->rtcp);
-		break;
-	case RSRTP_AEAD_AES_128_GCM:
-		srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol->rtp);
-		srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol->rtcp);
-		break;
-	default:
-		srtp_crypto_policy_set_aes_gcm_256_16_auth(&pol->rtp);
-		srtp_crypto_policy_set_aes_gcm_256_16_auth(&pol->rtcp);
-		break;
-	}
-	memcpy(keybuf, k->key, si->key_len);
-	memcpy(keybuf + si->key_len, k->salt, si->salt_len);
-	pol->key = keybuf;
-	pol->ssrc.type = inbound ? ssrc_any_inbound : ssrc_any_outbound;
-	pol->window_size = RSRTP_WINDOW;
 }
 
 static srtp_t lib_new(enum rsrtp_suite s, bool inbound)

@@ -22,6 +22,7 @@
 #include <srtp2/srtp.h>
 
 #include "apps/relay/srtp.h"
+#include "tests/unit/srtp_lib.h"
 
 /* --- counting allocations --- */
 
@@ -183,37 +184,6 @@ static void ctx_new(struct rsrtp_ctx *c, const struct rsrtp_key *k, enum rsrtp_d
 /* --- libsrtp2, the reference --- */
 
 static const char *lib_missing[RSRTP_NSUITES];
-
-static void lib_policy(srtp_policy_t *pol, const struct rsrtp_key *k, uint8_t *keybuf,
-		       bool inbound)
-{
-	const struct rsrtp_suite_info *si = &rsrtp_suites[k->suite];
-
-	memset(pol, 0, sizeof(*pol));
-	switch (k->suite) {
-	case RSRTP_AES_CM_128_HMAC_SHA1_80:
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol->rtp);
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol->rtcp);
-		break;
-	case RSRTP_AES_CM_128_HMAC_SHA1_32:
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&pol->rtp);
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol->rtcp);
-		break;
-	case RSRTP_AEAD_AES_128_GCM:
-		srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol->rtp);
-		srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol->rtcp);
-		break;
-	default:
-		srtp_crypto_policy_set_aes_gcm_256_16_auth(&pol->rtp);
-		srtp_crypto_policy_set_aes_gcm_256_16_auth(&pol->rtcp);
-		break;
-	}
-	memcpy(keybuf, k->key, si->key_len);
-	memcpy(keybuf + si->key_len, k->salt, si->salt_len);
-	pol->key = keybuf;
-	pol->ssrc.type = inbound ? ssrc_any_inbound : ssrc_any_outbound;
-	pol->window_size = RSRTP_WINDOW;
-}
 
 static srtp_err_status_t lib_try(srtp_t *s, const struct rsrtp_key *k, bool inbound)
 {
