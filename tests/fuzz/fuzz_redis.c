@@ -17,6 +17,7 @@
 #include "apps/relay/ng.h"
 #include "apps/relay/redis.h"
 #include "fuzz.h"
+#include "fuzz_call.h"
 #include "lib/clock.h"
 #include "log.h"
 
@@ -93,29 +94,6 @@ static void channel(const uint8_t *p, size_t n, const uint8_t *ev, size_t evn)
 	(void)redis_event_parse(e, evn);
 	free(ch);
 	free(e);
-}
-
-#define B(x) ((x) = *(volatile uint8_t *)&(x) & 1)
-
-static void valid_bools(struct call *c, struct call_stream_state *st)
-{
-	B(c->used);
-	B(c->answered);
-	B(c->strict);
-	for (int i = 0; i < CALLS_MAX_MEDIA; i++) {
-		B(c->media[i].mux_out);
-		for (int l = 0; l < 2; l++) {
-			B(c->media[i].leg[l].mux);
-			B(c->media[i].leg[l].mux_offered);
-			B(c->media[i].leg[l].ice);
-		}
-	}
-	for (int l = 0; l < 2; l++)
-		B(c->leg[l].ice_sdp);
-	for (int k = 0; k < CALL_STREAMS; k++) {
-		B(st[k].latched);
-		B(st[k].blocked);
-	}
 }
 
 /* This host's own call first: a pair of ports and four stream slots taken. */

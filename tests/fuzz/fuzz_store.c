@@ -13,6 +13,7 @@
 
 #include "apps/relay/store.h"
 #include "fuzz.h"
+#include "fuzz_call.h"
 #include "lib/clock.h"
 #include "log.h"
 
@@ -44,34 +45,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	env = (struct rtd_app_env){ .ports = &ports, .steer = stub_steer };
 	return 0;
-}
-
-#define B(x) ((x) = *(volatile uint8_t *)&(x) & 1)
-
-/*
- * What rtd itself wrote holds only valid bools (the CRC vouches for the
- * bytes); a record of any bytes with a matching CRC is the hostile case,
- * and a bool of 116 would be undefined before any check of ours could run.
- */
-static void valid_bools(struct call *c, struct call_stream_state *st)
-{
-	B(c->used);
-	B(c->answered);
-	B(c->strict);
-	for (int i = 0; i < CALLS_MAX_MEDIA; i++) {
-		B(c->media[i].mux_out);
-		for (int l = 0; l < 2; l++) {
-			B(c->media[i].leg[l].mux);
-			B(c->media[i].leg[l].mux_offered);
-			B(c->media[i].leg[l].ice);
-		}
-	}
-	for (int l = 0; l < 2; l++)
-		B(c->leg[l].ice_sdp);
-	for (int k = 0; k < CALL_STREAMS; k++) {
-		B(st[k].latched);
-		B(st[k].blocked);
-	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
