@@ -22,28 +22,7 @@
 #                         (ng.txt: what Kamailio asked the relay, and the
 #                         SDP it got back), the recordings
 set -u
-if [ -z "${RELAY:-}" ]; then
-	# Each relay's run in the background: a TERM or an INT here is passed
-	# on at once, and the run tears down what it started.
-	p=0 f=0 s=0 me=$(basename "$0") out=$(mktemp) c=
-	trap 'rm -f "$out"' EXIT
-	trap '[ -n "$c" ] && kill -TERM $c && wait $c; exit 143' TERM
-	trap '[ -n "$c" ] && kill -TERM $c && wait $c; exit 130' INT
-	for r in rtd rtpengine; do
-		RELAY=$r sh "$0" >"$out" 2>&1 &
-		c=$!
-		wait $c
-		c=
-		o=$(cat "$out")
-		printf '%s\n' "$o" | grep -v "^$me: [0-9]* passed"
-		set -- $(printf '%s\n' "$o" | sed -n "s/^$me: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p" | tail -n 1)
-		[ $# = 3 ] || set -- 0 1 0 # died before its summary: a failure
-		p=$((p + $1)) f=$((f + $2)) s=$((s + $3))
-	done
-	echo "$me: $p passed, $f failed, $s skipped"
-	[ "$f" = 0 ]
-	exit
-fi
+. "$(dirname "$0")/../per_relay.sh"
 . "$(dirname "$0")/../lib.sh"
 . "$ROOT/tests/baresip.sh"
 

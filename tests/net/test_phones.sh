@@ -14,20 +14,7 @@
 #   MEDIAENC=             the phones' media encryption (tests/baresip.sh):
 #                         "" plain RTP (default), srtp, srtp-mand (SDES), ...
 set -u
-if [ -z "${RELAY:-}" ]; then
-	# The same call through each relay, one closing line for both.
-	p=0 f=0 s=0 me=$(basename "$0")
-	for r in rtd rtpengine; do
-		o=$(RELAY=$r sh "$0" 2>&1)
-		printf '%s\n' "$o" | grep -v "^$me: [0-9]* passed"
-		set -- $(printf '%s\n' "$o" | sed -n "s/^$me: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p" | tail -n 1)
-		[ $# = 3 ] || set -- 0 1 0 # died before its summary: a failure
-		p=$((p + $1)) f=$((f + $2)) s=$((s + $3))
-	done
-	echo "$me: $p passed, $f failed, $s skipped"
-	[ "$f" = 0 ]
-	exit
-fi
+. "$(dirname "$0")/../per_relay.sh"
 . "$(dirname "$0")/../lib.sh"
 . "$ROOT/tests/baresip.sh"
 
