@@ -21,6 +21,7 @@
 #include "apps/relay/bencode.h"
 #include "apps/relay/ng_json.h"
 #include "mutate.h"
+#include "ng_fixtures.h"
 
 #define NTOKS 4096
 static struct bencode_tok t[NTOKS];
@@ -103,35 +104,7 @@ static void assert_from_benc(const char *benc, size_t blen, const char *want)
 	assert_memory_equal(out, want, n);
 }
 
-/* test_bencode.c's kamailio_offer: an offer as Kamailio's rtpengine module
- * sends it, in the bencode that the ng commands read. */
-static const char kamailio_offer_benc[] =
-	"d"
-	"3:sdp"
-	"227:v=0\r\n"
-	"o=- 3868934431 3868934431 IN IP4 192.0.2.10\r\n"
-	"s=pjmedia\r\n"
-	"c=IN IP4 192.0.2.10\r\n"
-	"t=0 0\r\n"
-	"m=audio 4000 RTP/AVP 0 8 101\r\n"
-	"a=rtpmap:0 PCMU/8000\r\n"
-	"a=rtpmap:8 PCMA/8000\r\n"
-	"a=rtpmap:101 telephone-event/8000\r\n"
-	"a=fmtp:101 0-16\r\n"
-	"a=sendrecv\r\n"
-	"8:supportsl10:load limite"
-	"5:flagsl13:trust-address18:SIP-source-addresse"
-	"7:replacel6:origin18:session-connectione"
-	"3:ICE6:remove"
-	"18:transport-protocol7:RTP/AVP"
-	"13:received-froml3:IP410:192.0.2.10e"
-	"7:call-id24:a84b4c76e66710@pc33.atla"
-	"10:via-branch21:z9hG4bK776asdhds-0ae1"
-	"8:from-tag10:1928301774"
-	"7:command5:offer"
-	"e";
-
-/* The same offer as a JSON client would write it, white space and all. */
+/* ng_fixtures.h's kamailio_offer as a JSON client would write it, white space and all. */
 static const char kamailio_offer_json[] =
 	"{\n"
 	"  \"sdp\": \"v=0\\r\\no=- 3868934431 3868934431 IN IP4 192.0.2.10\\r\\n"
@@ -276,8 +249,8 @@ static void test_a_kamailio_offer_in_json_is_the_bencode_the_commands_read(void 
 
 	(void)state;
 	n = to_benc(kamailio_offer_json);
-	assert_int_equal(n, strlen(kamailio_offer_benc));
-	assert_memory_equal(out, kamailio_offer_benc, n);
+	assert_int_equal(n, strlen(kamailio_offer));
+	assert_memory_equal(out, kamailio_offer, n);
 	/* And what bencode_parse makes of it is what test_bencode.c checks. */
 	assert_true(bencode_parse(out, n, t, NTOKS) > 0);
 	assert_int_equal(t[0].size, 2 * 11);
