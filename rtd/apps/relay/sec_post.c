@@ -59,6 +59,12 @@ void sec_gc(struct relay *r)
 		ctx_free(x);
 }
 
+/* Whether a side's SDES pair is chosen: its contexts can be made. */
+static bool sdes_keyed(const struct call_sec *s)
+{
+	return s->mode == CALL_SEC_SDES && s->peer_i >= 0 && s->own_i >= 0;
+}
+
 /* The SDES keys of a side to its two streams, unless they have them
  * already; st, after a restart, is where each stream's contexts were. */
 static void post_sdes(struct calls *c, struct call_side *side,
@@ -144,7 +150,7 @@ static void post_side(struct calls *c, const struct call *call, unsigned m, int 
 
 		post(c, &cmd);
 	}
-	if (s->mode == CALL_SEC_SDES && s->peer_i >= 0 && s->own_i >= 0) {
+	if (sdes_keyed(s)) {
 		post_sdes(c, side, NULL);
 		return;
 	}
@@ -179,8 +185,7 @@ void sec_resume(struct calls *c, struct call *call, const struct call_stream_sta
 			};
 
 			side->sec.posted = false;
-			if (side->sec.mode == CALL_SEC_SDES && side->sec.peer_i >= 0 &&
-			    side->sec.own_i >= 0)
+			if (sdes_keyed(&side->sec))
 				post_sdes(c, side, two);
 		}
 	}
